@@ -1,0 +1,5 @@
+"""`python -m rmentor`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,48 @@
+"""Safe writes: atomic (temporary file, then rename), LF endings, inside a root folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import RmentorError
+
+
+class UnsafePath(RmentorError):
+    """A file name that would land outside the folder it belongs in."""
+
+
+def inside(root: Path, relative: str | Path) -> Path:
+    """`root / relative`, refusing anything that escapes `root` (`..`, absolute paths)."""
+    base = root.resolve()
+    target = (base / relative).resolve()
+    if target != base and base not in target.parents:
+        raise UnsafePath(f"refusing to write `{relative}` outside {root}")
+    return target
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically; return False (and touch nothing) if unchanged."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_text_atomic(path: Path, text: str) -> bool:
+    """Write UTF-8 text with LF line endings atomically; False if the file was unchanged."""
+    return write_bytes_atomic(path, text.replace("\r\n", "\n").encode("utf-8"))
