@@ -12,9 +12,10 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from .errors import Location
+from .places import check_timezone
 
 # The canonical roster columns (SPEC §1), in the order `init` writes them.
 PARTICIPANT_FIELDS: tuple[str, ...] = (
@@ -110,6 +111,7 @@ def parse_clock_time(value: Any) -> Any:
 
 
 IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 ClockTime = Annotated[dt.time, BeforeValidator(parse_clock_time)]
 
 
@@ -152,7 +154,7 @@ class Office(Model):
 
     country: str | None = None
     subdivision: str | None = None
-    timezone: str | None = None
+    timezone: TimeZoneName | None = None
 
 
 class ProgramInfo(Model):
@@ -163,7 +165,7 @@ class ProgramInfo(Model):
     leader: Contact
     start: IsoDate
     end: IsoDate
-    timezone: str = "UTC"
+    timezone: TimeZoneName = "UTC"
     format: Literal["formal", "informal"] = "formal"
     description: str | None = None
     holidays: HolidayCalendar | None = None
@@ -294,10 +296,20 @@ class SharedHoursRule(Rule):
 
 
 class GenderRule(Rule):
-    """Pairs of the `same` gender, `mixed` genders, or `any`."""
+    """Pairs of the `same` gender, `mixed` genders, or `any`.
+
+    `gender: same` is read as a person means it: a hard rule with that policy.
+    """
 
     mode: Mode = "off"
     policy: Literal["same", "mixed", "any"] = "any"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_policy(cls, value: Any) -> Any:
+        if value in ("same", "mixed", "any"):
+            return {"mode": "off" if value == "any" else "hard", "policy": value}
+        return value
 
 
 class Rules(Model):

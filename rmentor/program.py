@@ -7,15 +7,17 @@ raises `InvalidProgram` with all problems when there is any error.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .errors import InvalidProgram, Location, Problem, ProgramNotFound, error, has_errors
-from .model import Participant, ProgramConfig, RosterConfig, Topic
+from .model import Contact, Participant, ProgramConfig, ProgramInfo, Topic
 from .roster import load_roster
 from .tables import suggest
 from .yamlfile import SourceMap, load_yaml
@@ -27,8 +29,9 @@ PROGRAM_FILE = "program.yaml"
 class Program:
     """A loaded program: its folder, its definition, its people, and where each came from.
 
-    `config` is None when program.yaml itself could not be read into the model;
-    the roster is still read (with default settings) so its problems show too.
+    `config` is None when program.yaml could not be read as YAML at all. A section
+    with errors is named in `broken` and holds its defaults meanwhile, so that the
+    checks of every other section (and the roster) still run.
     """
 
     folder: Path
@@ -36,6 +39,7 @@ class Program:
     where: SourceMap
     participants: tuple[Participant, ...] = ()
     problems: tuple[Problem, ...] = field(default=())
+    broken: frozenset[str] = frozenset()  # program.yaml sections that had errors
 
     @property
     def ok(self) -> bool:
@@ -74,10 +78,28 @@ def _describe(err: Any, model: type[BaseModel]) -> tuple[str, str | None]:
     if kind == "missing":
         return f"`{path}` is required", None
     message = str(err["msg"]).removeprefix("Value error, ")
+    shown = err.get("input")
+    plain = _PLAIN.get(kind.split("_")[0]) if kind.endswith(("_type", "_parsing")) else None
+    if plain is not None:
+        return f"`{path}`: expected {plain}, not `{shown}`", None
+    if kind == "too_long" or kind == "too_short":
+        return f"`{path}`: {message.replace(' after validation', '')}", None
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"`{path}` must be one of {expected}, not `{err['input']}`", None
     return f"`{path}`: {message}", None
+
+
+_PLAIN = {
+    "int": "a whole number",
+    "float": "a number",
+    "string": "text",
+    "bool": "true or false",
+    "dict": "a mapping of `key: value`",
+    "model": "a mapping of `key: value`",
+    "list": "a list",
+    "tuple": "a list",
+}
 
 
 def _model_at(model: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
@@ -106,12 +128,17 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
+@cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
+
+
 def validate_section(
-    model: type[BaseModel], raw: Any, where: SourceMap, prefix: tuple[str | int, ...] = ()
+    annotation: Any, raw: Any, where: SourceMap, prefix: tuple[str | int, ...] = ()
 ) -> tuple[Any, list[Problem]]:
-    """Validate raw YAML data against a model; map each error to its line and column."""
+    """Validate raw YAML data against a type; map each error to its line and column."""
     try:
-        return model.model_validate(raw), []
+        return _adapter(annotation).validate_python(raw), []
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -122,19 +149,53 @@ def validate_section(
         return None, problems
 
 
-def _fallback_roster_settings(raw: Any, where: SourceMap) -> tuple[RosterConfig, list[Topic], str]:
-    """Roster settings and topics read leniently, so roster problems show even when
-    program.yaml has errors elsewhere."""
-    section = raw if isinstance(raw, dict) else {}
-    roster, _ = validate_section(RosterConfig, section.get("roster", {}), where)
-    topics = []
-    for item in section.get("topics") or []:
-        topic, _ = validate_section(Topic, item, where)
-        if topic is not None:
-            topics.append(topic)
-    info = section.get("program")
-    zone = info.get("timezone") if isinstance(info, dict) else None
-    return roster or RosterConfig(), topics, zone if isinstance(zone, str) else "UTC"
+def _placeholder_info() -> ProgramInfo:
+    # Stands in for a `program:` section with errors so that checks of the other
+    # sections still run; checks that need the real one are skipped (`broken`).
+    day = dt.date(2000, 1, 3)
+    return ProgramInfo.model_construct(
+        name="", organization="", leader=Contact(name=""), start=day, end=day
+    )
+
+
+def load_config(
+    raw: dict[str, Any], where: SourceMap
+) -> tuple[ProgramConfig, frozenset[str], list[Problem]]:
+    """Validate program.yaml section by section.
+
+    A section with errors is replaced by its defaults and named in the returned
+    set, so that one typo does not hide the problems of every other section.
+    """
+    problems: list[Problem] = []
+    fields = ProgramConfig.model_fields
+    for key in raw:
+        if key not in fields:
+            problems.append(error(where.key(key), f"unknown section `{key}`", suggest(key, fields)))
+    good: dict[str, Any] = {}
+    broken: set[str] = set()
+    for name, info in fields.items():
+        if name not in raw:
+            if info.is_required():
+                problems.append(
+                    error(Location(where.file, 1, 1), f"the `{name}:` section is required")
+                )
+                broken.add(name)
+            continue
+        value, found = validate_section(info.annotation, raw[name], where, (name,))
+        problems += found
+        if found:
+            broken.add(name)
+        else:
+            good[name] = value
+    if "program" in broken:
+        good["program"] = _placeholder_info()
+    return ProgramConfig.model_construct(**good), frozenset(broken), problems
+
+
+def _lenient_topics(raw: Any, where: SourceMap) -> list[Topic]:
+    """The topics that are valid on their own, when the section as a whole is not."""
+    items = raw.get("topics") if isinstance(raw.get("topics"), list) else []
+    return [t for t in (validate_section(Topic, item, where)[0] for item in items) if t]
 
 
 def load_program(folder: Path) -> Program:
@@ -156,17 +217,16 @@ def load_program(folder: Path) -> Program:
             )
         )
         return Program(folder, None, where, problems=tuple(problems))
-    config, found = validate_section(ProgramConfig, raw, where)
+    config, broken, found = load_config(raw, where)
     problems += found
-    if config is not None:
-        roster, topics, zone = config.roster, list(config.topics), config.program.timezone
-        offices = {k: v.timezone for k, v in config.program.offices.items() if v.timezone}
-    else:
-        roster, topics, zone = _fallback_roster_settings(raw, where)
-        offices = {}
-    people, found = load_roster(folder, roster, topics, where, zone, offices)
-    problems += found
-    return Program(folder, config, where, tuple(people), tuple(problems))
+    offices = {k: v.timezone for k, v in config.program.offices.items() if v.timezone}
+    topics = _lenient_topics(raw, where) if "topics" in broken else list(config.topics)
+    zone = config.program.timezone if "program" not in broken else "UTC"
+    people: list[Participant] = []
+    if "roster" not in broken:  # else we cannot know which files to read, or how
+        people, found = load_roster(folder, config.roster, topics, where, zone, offices)
+        problems += found
+    return Program(folder, config, where, tuple(people), tuple(problems), broken)
 
 
 def open_program(folder: Path) -> Program:
@@ -177,6 +237,4 @@ def open_program(folder: Path) -> Program:
     problems = [*program.problems, *check_program(program)]
     if has_errors(problems) or program.config is None:
         raise InvalidProgram(problems)
-    return Program(
-        program.folder, program.config, program.where, program.participants, tuple(problems)
-    )
+    return replace(program, problems=tuple(problems))

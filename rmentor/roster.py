@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from .availability import AvailabilityError, parse_availability
 from .errors import Location, Problem, error, warning
@@ -25,6 +24,7 @@ from .model import (
     RosterConfig,
     Topic,
 )
+from .places import is_timezone, timezone_hint
 from .tables import ColumnMap, Row, Table, fold, map_columns, read_table, suggest
 from .yamlfile import SourceMap
 
@@ -54,22 +54,6 @@ class TopicIndex:
         if close:
             return close
         return f"known topics: {', '.join(self.ids)}" if self.ids else "no topics are defined"
-
-
-def is_timezone(name: str) -> bool:
-    """True for an IANA time zone name that this machine knows."""
-    if not name or name.startswith(("/", ".")) or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        return False
-    return True
-
-
-def timezone_hint(name: str) -> str:
-    """A did-you-mean for a time zone name."""
-    return suggest(name, sorted(available_timezones())) or "use an IANA name like Europe/Berlin"
 
 
 @dataclass

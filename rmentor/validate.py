@@ -16,7 +16,6 @@ from pathlib import Path
 from .errors import Location, Problem, error, sorted_problems, warning
 from .model import METRICS, PARTICIPANT_FIELDS, SURVEY_FIELDS, Participant, ProgramConfig
 from .program import Program, load_program
-from .roster import is_timezone, timezone_hint
 from .tables import fold, suggest
 
 
@@ -223,20 +222,14 @@ def check_dates(program: Program) -> list[Problem]:
     return problems
 
 
-def check_places(program: Program) -> list[Problem]:
-    """Time zones are IANA names; holiday calendars exist in the `holidays` package."""
+def check_holidays(program: Program) -> list[Problem]:
+    """Holiday calendars exist in the `holidays` package (time zones: see the model)."""
     import holidays
 
     config = _config(program)
     where = program.where
     supported: dict[str, list[str]] = holidays.list_supported_countries()
     problems: list[Problem] = []
-
-    def zone(name: str | None, *path: str | int) -> None:
-        if name is not None and not is_timezone(name):
-            problems.append(
-                error(where.at(*path), f"`{name}` is not an IANA time zone", timezone_hint(name))
-            )
 
     def calendar(country: str | None, subdivision: str | None, *path: str | int) -> None:
         if country is None:
@@ -260,7 +253,6 @@ def check_places(program: Program) -> list[Problem]:
                 )
             )
 
-    zone(config.program.timezone, "program", "timezone")
     if config.program.holidays is not None:
         calendar(
             config.program.holidays.country,
@@ -269,7 +261,6 @@ def check_places(program: Program) -> list[Problem]:
             "holidays",
         )
     for name, office in sorted(config.program.offices.items()):
-        zone(office.timezone, "program", "offices", name, "timezone")
         calendar(office.country, office.subdivision, "program", "offices", name)
     return problems
 
@@ -507,28 +498,31 @@ def check_pairs(program: Program) -> list[Problem]:
     return problems
 
 
-CHECKS: tuple[Callable[[Program], list[Problem]], ...] = (
-    check_duplicates,
-    check_references,
-    check_manager_cycles,
-)
-CONFIG_CHECKS: tuple[Callable[[Program], list[Problem]], ...] = (
-    check_people_against_program,
-    check_dates,
-    check_places,
-    check_topics_and_goals,
-    check_settings,
-    check_files,
-    check_pairs,
+Check = Callable[[Program], list[Problem]]
+
+# Each check with the program.yaml sections it reads: a check runs only when all of
+# them loaded without errors (their problems are already reported).
+CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
+    (check_duplicates, frozenset()),
+    (check_references, frozenset()),
+    (check_manager_cycles, frozenset()),
+    (check_people_against_program, frozenset({"program", "matching"})),
+    (check_dates, frozenset({"program", "meetings"})),
+    (check_holidays, frozenset({"program"})),
+    (check_topics_and_goals, frozenset({"topics", "goals"})),
+    (check_settings, frozenset({"matching", "evaluation", "roster", "topics"})),
+    (check_files, frozenset({"matching", "evaluation"})),
+    (check_pairs, frozenset({"matching"})),
 )
 
 
 def check_program(program: Program) -> list[Problem]:
     """Run every check that the loaded parts allow (loader problems not included)."""
-    problems = [p for check in CHECKS for p in check(program)]
-    if program.config is not None:
-        problems += [p for check in CONFIG_CHECKS for p in check(program)]
-    return problems
+    if program.config is None:
+        return [p for check, needs in CHECKS if not needs for p in check(program)]
+    return [
+        p for check, needs in CHECKS if needs.isdisjoint(program.broken) for p in check(program)
+    ]
 
 
 @dataclass(frozen=True)
@@ -576,7 +570,8 @@ def summarize(program: Program) -> Summary:
 
 def feasibility(program: Program, summary: Summary) -> Iterator[Problem]:
     """Warnings when the roster cannot pair everyone (by numbers alone)."""
-    at = program.where.at("roster", "files")
+    files = program.config.roster.files if program.config else ()
+    at = Location(files[0], 1, 1) if files else program.where.at("roster", "files")
     if not summary.participants:
         yield warning(
             at, "the roster has no participants yet", "add one row per person to the roster file"

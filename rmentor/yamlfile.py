@@ -80,7 +80,8 @@ class _Loader(yaml.SafeLoader):
         tag = getattr(event, "tag", None)
         explicit = tag not in (None, "!")
         if explicit and tag != _STR_TAG:
-            raise _Refused(event.start_mark, f"YAML tags are not allowed (`{tag}`)")
+            shown = str(tag).replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(event.start_mark, f"YAML tags are not allowed (`{shown}`)")
         node: Any = super().compose_node(parent, index)
         node.explicit_str = explicit  # `!!str 10:30` is text whatever it looks like
         return node
@@ -175,7 +176,13 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
                 )
             ],
         )
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # a control character the reader rejects
+        line = text.count("\n", 0, exc.position) + 1
+        col = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"character U+{exc.character:04X} is not allowed in YAML"
+        return None, SourceMap(file), [error(Location(file, line, col), message)]
     try:
         node = loader.get_single_node()
     except _Refused as exc:
@@ -185,7 +192,7 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
         where = _loc(file, mark) if mark is not None else top
         what = exc.problem or exc.context or "invalid YAML"
         return None, SourceMap(file), [error(where, f"YAML syntax: {what}")]
-    except yaml.YAMLError as exc:  # e.g. a control character the reader rejects
+    except yaml.YAMLError as exc:
         return None, SourceMap(file), [error(top, f"YAML: {exc}")]
     finally:
         loader.dispose()

@@ -1,0 +1,64 @@
+"""Shared fixtures: the sample program and small program folders built in a test."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_program"
+
+MINIMAL_YAML = """\
+program:
+  name: Test Program
+  organization: Testco
+  leader: {name: Lee Leader, email: lee@example.com}
+  start: 2027-01-11
+  end: 2027-06-25
+  timezone: Europe/Berlin
+topics:
+  - {id: social-media, title: Social media for business}
+  - {id: video, title: Video meetings}
+  - {id: ai, title: AI assistants}
+"""
+
+MakeProgram = Callable[..., Path]
+
+
+@pytest.fixture
+def make_program(tmp_path: Path) -> MakeProgram:
+    """Write a program folder: program.yaml (default: minimal) plus the given files."""
+
+    def make(yaml: str = MINIMAL_YAML, **files: str | bytes) -> Path:
+        folder = tmp_path / "prog"
+        folder.mkdir(exist_ok=True)
+        (folder / "program.yaml").write_text(textwrap.dedent(yaml), encoding="utf-8")
+        for name, content in files.items():
+            path = folder / name.replace("__", "/")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8", newline="")
+        return folder
+
+    return make
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A private copy of the sample program."""
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns("out"))
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder, by relative path."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
