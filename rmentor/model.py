@@ -45,7 +45,7 @@ REQUIRED_FIELDS: tuple[str, ...] = ("id", "name", "role")
 LIST_FIELDS = frozenset({"skills", "interests", "languages", "prefer", "avoid"})
 ROLES: tuple[str, ...] = ("mentor", "mentee")
 
-# Built-in evaluation metrics a goal can name (their formulas: docs/metrics.md).
+# Built-in evaluation metrics a goal can name.
 METRICS: tuple[str, ...] = (
     "attendance_rate",
     "average_minutes",

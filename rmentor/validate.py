@@ -130,11 +130,37 @@ def check_manager_cycles(program: Program) -> list[Problem]:
 
 
 def check_people_against_program(program: Program) -> list[Problem]:
-    """Birth years plausible for the program's dates; capacity only for mentors."""
+    """Birth years plausible for the program's dates; capacity only for mentors;
+    locations that name an office, and time zones that agree with it."""
     config = _config(program)
     latest = config.program.start.year - 14
+    offices = config.program.offices
     problems: list[Problem] = []
     for person in program.participants:
+        office = offices.get(person.location or "")
+        if offices and person.location and office is None:
+            problems.append(
+                warning(
+                    person.where("location"),
+                    f"location `{person.location}` is not one of the offices in "
+                    "program.offices, so its holidays and time zone do not apply",
+                    suggest(person.location, offices),
+                )
+            )
+        elif (
+            office is not None
+            and office.timezone
+            and "timezone" in person.cells
+            and person.timezone != office.timezone
+        ):
+            problems.append(
+                warning(
+                    person.where("timezone"),
+                    f"`{person.id}` works in {person.location} "
+                    f"({office.timezone}) but their timezone is {person.timezone}",
+                    "leave the cell empty to use the office's time zone",
+                )
+            )
         if person.birth_year is not None and person.birth_year > latest:
             problems.append(
                 error(
@@ -181,6 +207,15 @@ def check_dates(program: Program) -> list[Problem]:
                 )
             )
     for i, milestone in enumerate(meetings.milestones):
+        for span in info.blackout:
+            if span.start <= milestone.date <= span.end:
+                problems.append(
+                    warning(
+                        where.at("meetings", "milestones", i, "date"),
+                        f"milestone `{milestone.name}` on {milestone.date} falls "
+                        f"in the blackout {span.start} to {span.end}",
+                    )
+                )
         if (
             not info.start - dt.timedelta(weeks=8)
             <= milestone.date
