@@ -114,6 +114,7 @@ TodayOption = Annotated[
     str | None,
     typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.", show_default=False),
 ]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 
 
@@ -148,6 +149,7 @@ def init(
         str | None, typer.Option("--name", help="Program name (default: from the folder).")
     ] = None,
     today: TodayOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Create a new program folder: program.yaml, an empty roster, .gitignore."""
     from .scaffold import create_program
@@ -155,7 +157,7 @@ def init(
     written = create_program(
         directory, example=example, name=name, today=_date(today) or dt.date.today()
     )
-    if not _settings().quiet:
+    if not (quiet or _settings().quiet):
         what = "the sample program" if example else "a new program"
         console.success(f"Created {what} in {directory} ({len(written)} files).")
         console.say(f"Next: cd {directory} && rmentor validate")
@@ -167,6 +169,7 @@ def validate(
     strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too.")] = False,
     json_output: JsonOption = False,
     program: ProgramOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Check every file of the program and report all problems at once."""
     from .validate import validate_program
@@ -185,7 +188,7 @@ def validate(
         )
     else:
         console.print_problems(problems)
-        if not _settings().quiet:
+        if not (quiet or _settings().quiet):
             console.say(
                 f"{summary.participants} participants: {summary.mentors} mentors "
                 f"({summary.capacity} places), {summary.mentees} mentees, "

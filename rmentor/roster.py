@@ -114,7 +114,6 @@ def _row_to_participant(
     reader: _RowReader, config: RosterConfig, topics: TopicIndex, default_timezone: str
 ) -> Participant | None:
     problems = reader.problems
-    before = len(problems)
     person_id = reader.text("id")
     name = reader.text("name")
     role_text = reader.text("role")
@@ -192,8 +191,8 @@ def _row_to_participant(
         "prefer": split_list(reader.text("prefer"), config.list_separator),
         "avoid": split_list(reader.text("avoid"), config.list_separator),
     }
-    if len(problems) > before:
-        return None
+    if not person_id or not name or role not in ROLES:
+        return None  # a bad value elsewhere keeps the person, so references to them hold
     extra = {
         title: reader.row.cells[index]
         for title, index in sorted(reader.columns.extra.items())

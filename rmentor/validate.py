@@ -56,10 +56,12 @@ def _index(program: Program) -> dict[str, Participant]:
 
 
 def _id_hint(wanted: str, people: dict[str, Participant]) -> str | None:
+    # Only a case or Unicode variant is suggested: ids differing by a digit are
+    # usually different people, and a wrong guess would mislead.
     folded = {fold(k): k for k in people}
     if fold(wanted) in folded:
         return f"ids are matched exactly; did you mean `{folded[fold(wanted)]}`?"
-    return suggest(wanted, people)
+    return None
 
 
 def check_references(program: Program) -> list[Problem]:

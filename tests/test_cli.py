@@ -123,7 +123,7 @@ def test_validate_json(make_program: MakeProgram) -> None:
         "severity": "error",
     }
     assert problem["message"] == "level: `high` is not a whole number"
-    assert data["summary"]["participants"] == 0
+    assert data["summary"]["participants"] == 1  # the person stays; only the value is wrong
 
 
 def test_warnings_fail_only_with_strict(make_program: MakeProgram) -> None:
