@@ -110,7 +110,28 @@ def parse_clock_time(value: Any) -> Any:
     return dt.time(hour, minute)
 
 
+def check_encoding(name: str) -> str:
+    """Accept the name of a text encoding (not a codec like rot13 or base64)."""
+    try:
+        b"a".decode(name)  # empty bytes would not reach the codec
+    except UnicodeError:
+        pass  # a text encoding, which simply cannot decode this one byte
+    except LookupError:
+        raise ValueError(
+            f"`{name}` is not a text encoding Python knows (use utf-8, cp1252 or latin-1)"
+        ) from None
+    return name
+
+
+def check_separator(text: str) -> str:
+    """Accept one visible character as the separator of list cells."""
+    if len(text) != 1 or text.isspace():
+        raise ValueError(f"must be one visible character such as `;`, not `{text}`")
+    return text
+
+
 IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+Encoding = Annotated[str, AfterValidator(check_encoding)]
 TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
 ClockTime = Annotated[dt.time, BeforeValidator(parse_clock_time)]
 
@@ -250,8 +271,8 @@ class RosterConfig(Model):
 
     files: tuple[str, ...] = ("participants.csv",)
     columns: dict[str, str] = Field(default_factory=dict)
-    list_separator: str = ";"
-    encoding: str = "utf-8"
+    list_separator: Annotated[str, AfterValidator(check_separator)] = ";"
+    encoding: Encoding = "utf-8"
     sheet: str | None = None  # for .xlsx: the sheet to read (default: the first)
 
 
@@ -344,7 +365,7 @@ class Survey(Model):
     file: str
     kind: Literal["pre", "midpoint", "final"]
     columns: dict[str, str] = Field(default_factory=dict)
-    encoding: str = "utf-8"
+    encoding: Encoding = "utf-8"
     sheet: str | None = None
 
 

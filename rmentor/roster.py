@@ -6,7 +6,6 @@ line and column, and one bad row never hides the problems of the next.
 
 from __future__ import annotations
 
-import codecs
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -264,16 +263,6 @@ def load_roster(
 ) -> tuple[list[Participant], list[Problem]]:
     """Read every roster file named in program.yaml, in order."""
     problems: list[Problem] = []
-    try:
-        codecs.lookup(config.encoding)
-    except LookupError:
-        return [], [
-            error(
-                where.at("roster", "encoding"),
-                f"roster.encoding `{config.encoding}` is not an encoding Python knows",
-                "use utf-8, cp1252 or latin-1",
-            )
-        ]
     people: list[Participant] = []
     for i, name in enumerate(config.files):
         table, found = read_table(
@@ -282,6 +271,7 @@ def load_roster(
             where.at("roster", "files", i),
             encoding=config.encoding,
             sheet=config.sheet,
+            sheet_at=where.at("roster", "sheet"),
         )
         problems += found
         if table is not None:

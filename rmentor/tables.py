@@ -88,7 +88,8 @@ def _decode(data: bytes, file: str, encoding: str) -> tuple[str | None, list[Pro
         return data.decode(encoding), []
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        col = len(data[line_start : exc.start].decode(encoding, errors="replace")) + 1
         name = codecs.lookup(encoding).name
         if name == "utf-8":
             hint = "re-save as CSV UTF-8, or set roster.encoding (e.g. cp1252) in program.yaml"
@@ -112,7 +113,9 @@ def read_csv(data: bytes, file: str, encoding: str = "utf-8") -> tuple[Table | N
             error(Location(file, line, 1), "the file contains NUL bytes; is it really a CSV?")
         ]
     first_line = text.split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(first_line))
+    delimiter = sniff_delimiter(first_line)
+    # strict: a quote left open must be an error, not swallow the rest of the file
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: tuple[str, ...] | None = None
     header_line = 0
     rows: list[Row] = []
@@ -128,10 +131,48 @@ def read_csv(data: bytes, file: str, encoding: str = "utf-8") -> tuple[Table | N
             else:
                 rows.append(Row(start, cells))
     except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            line, column = _unclosed_quote(text, delimiter)
+            return None, [
+                error(
+                    Location(file, line, column),
+                    "a quoted cell opens here and is never closed",
+                    'close the quote; a quote inside a quoted cell is written twice ("")',
+                )
+            ]
         return None, [error(Location(file, last + 1, 1), f"cannot read this CSV line: {exc}")]
     if header is None:
         return None, [error(top, "the file has no header line")]
     return Table(file, header, header_line, tuple(rows)), []
+
+
+def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int]:
+    """Line and field number where the quoted cell that never closes begins."""
+    line, field, quoted, at_start = 1, 1, False, True
+    opened = (1, 1)
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if quoted:
+            if char == '"' and text[i + 1 : i + 2] == '"':
+                i += 1
+            elif char == '"':
+                quoted = False
+            elif char == "\n" or (char == "\r" and text[i + 1 : i + 2] != "\n"):
+                line += 1
+        elif char == '"' and at_start:
+            quoted, opened = True, (line, field)
+        elif char == delimiter:
+            field, at_start = field + 1, True
+            i += 1
+            continue
+        elif char == "\n" or (char == "\r" and text[i + 1 : i + 2] != "\n"):
+            line, field, at_start = line + 1, 1, True
+            i += 1
+            continue
+        at_start = False
+        i += 1
+    return opened
 
 
 def _cell_text(value: object) -> str:
@@ -150,7 +191,7 @@ def _cell_text(value: object) -> str:
 
 
 def read_xlsx(
-    data: bytes, file: str, sheet: str | None = None
+    data: bytes, file: str, sheet: str | None = None, sheet_at: Location | None = None
 ) -> tuple[Table | None, list[Problem]]:
     """Read the first (or the named) sheet of an .xlsx workbook into a `Table`."""
     from openpyxl import load_workbook  # only when an .xlsx is read: it is slow to import
@@ -171,7 +212,7 @@ def read_xlsx(
     try:
         if sheet is not None and sheet not in book.sheetnames:
             hint = suggest(sheet, book.sheetnames) or f"sheets: {', '.join(book.sheetnames)}"
-            return None, [error(top, f"no sheet named `{sheet}`", hint)]
+            return None, [error(sheet_at or top, f"no sheet named `{sheet}` in {file}", hint)]
         ws = book[sheet] if sheet is not None else book.worksheets[0]
         header: tuple[str, ...] | None = None
         header_line = 0
@@ -202,6 +243,7 @@ def read_table(
     *,
     encoding: str = "utf-8",
     sheet: str | None = None,
+    sheet_at: Location | None = None,
 ) -> tuple[Table | None, list[Problem]]:
     """Read a .csv or .xlsx file named (relative to the program folder) in program.yaml."""
     path = folder / name
@@ -226,7 +268,7 @@ def read_table(
     except OSError as exc:
         return None, [error(named_at, f"cannot read `{name}`: {exc.strerror}")]
     if suffix == ".xlsx":
-        return read_xlsx(data, name, sheet)
+        return read_xlsx(data, name, sheet, sheet_at)
     return read_csv(data, name, encoding)
 
 

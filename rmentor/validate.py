@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import Location, Problem, error, sorted_problems, warning
+from .errors import Location, Problem, error, has_errors, sorted_problems, warning
 from .model import METRICS, PARTICIPANT_FIELDS, SURVEY_FIELDS, Participant, ProgramConfig
 from .program import Program, load_program
 from .tables import fold, suggest
@@ -408,14 +408,6 @@ def check_settings(program: Program) -> list[Problem]:
                 where.at("evaluation", "min_sessions"), "evaluation.min_sessions must be at least 1"
             )
         )
-    if len(config.roster.list_separator) != 1 or config.roster.list_separator.isspace():
-        problems.append(
-            error(
-                where.at("roster", "list_separator"),
-                f"roster.list_separator must be one visible character, not "
-                f"`{config.roster.list_separator}`",
-            )
-        )
     for header, target in config.roster.columns.items():
         if target not in PARTICIPANT_FIELDS:
             problems.append(
@@ -605,11 +597,14 @@ def summarize(program: Program) -> Summary:
     )
 
 
-def feasibility(program: Program, summary: Summary) -> Iterator[Problem]:
-    """Warnings when the roster cannot pair everyone (by numbers alone)."""
+def feasibility(program: Program, summary: Summary, failed: bool = False) -> Iterator[Problem]:
+    """Warnings when the roster cannot pair everyone (by numbers alone).
+
+    `failed`: other errors were found, so an empty roster may just be unreadable.
+    """
     files = program.config.roster.files if program.config else ()
     at = Location(files[0], 1, 1) if files else program.where.at("roster", "files")
-    if not summary.participants:
+    if not summary.participants and not failed:
         yield warning(
             at, "the roster has no participants yet", "add one row per person to the roster file"
         )
@@ -630,5 +625,6 @@ def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
     """Everything `rmentor validate` reports: all problems, and the summary."""
     program = load_program(folder)
     summary = summarize(program)
-    problems = [*program.problems, *check_program(program), *feasibility(program, summary)]
+    problems = [*program.problems, *check_program(program)]
+    problems += feasibility(program, summary, failed=has_errors(problems))
     return sorted_problems(problems), summary

@@ -191,6 +191,8 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         where = _loc(file, mark) if mark is not None else top
         what = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            what += f" ({exc.context} at line {exc.context_mark.line + 1})"
         return None, SourceMap(file), [error(where, f"YAML syntax: {what}")]
     except yaml.YAMLError as exc:
         return None, SourceMap(file), [error(top, f"YAML: {exc}")]
