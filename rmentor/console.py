@@ -82,3 +82,39 @@ def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[obje
     for row in rows:
         table.add_row(*(Text(str(cell)) for cell in row))
     _console().print(table)
+
+
+def warn(message: str) -> None:
+    """A yellow warning line on stderr."""
+    _console(stderr=True).print(Text(f"warning: {message}", style="yellow"))
+
+
+class Progress:
+    """A progress bar on stderr, shown only once a step takes longer than a second."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        import time
+
+        from rich.progress import Progress as RichProgress
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._enabled = enabled
+        self._bar: RichProgress | None = None
+        self._tasks: dict[str, object] = {}
+        self._factory = RichProgress
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self._enabled or self._clock() - self._started < 1.0:
+            return
+        if self._bar is None:
+            self._bar = self._factory(console=_console(stderr=True), transient=True)
+            self._bar.start()
+        if step not in self._tasks:
+            self._tasks[step] = self._bar.add_task(step, total=total)
+        self._bar.update(self._tasks[step], completed=done, total=total)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.stop()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import RmentorError
@@ -46,3 +48,25 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
 def write_text_atomic(path: Path, text: str) -> bool:
     """Write UTF-8 text with LF line endings atomically; False if the file was unchanged."""
     return write_bytes_atomic(path, text.replace("\r\n", "\n").encode("utf-8"))
+
+
+@contextmanager
+def program_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the program's state while reading and writing it.
+
+    Two runs at once on one program wait for each other instead of both reading
+    the old state and the last writer silently winning.
+    """
+    lock_dir = folder / "state"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / ".lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: atomic renames still prevent torn files
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,399 @@
+"""Matching a program: from the roster and the committed state to new pairings.
+
+Pure: takes the loaded program and the previous `PairingState`, returns a
+`MatchResult` (the new state, what changed, who is unpaired and why). The CLI
+writes the state; nothing here touches a file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from ..model import Participant, ProgramConfig
+from ..state import Pairing, PairingState, Withdrawal, pair_id
+from .criteria import (
+    CRITERIA,
+    RULE_WORDS,
+    RULES,
+    Block,
+    Relations,
+    build_relations,
+    rule_mode,
+    rule_penalty,
+    rule_violations,
+    score_block,
+    shared_hours,
+)
+from .features import BoolArray, Features, FloatArray, build_features
+from .reasons import reasons_for, round_hours
+from .solver import assign, blocking_pairs, stable_match
+
+CHUNK_ROWS = 1024  # rows scored at once: bounds the temporary arrays per criterion
+SCORE_DECIMALS = 6  # fixed point, so float noise never decides a tie
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """Someone without a partner, and why."""
+
+    id: str
+    role: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """What `match` (or `withdraw`) decided."""
+
+    state: PairingState
+    added: tuple[Pairing, ...]
+    ended: tuple[Pairing, ...]
+    unchanged: tuple[Pairing, ...]
+    unmatched: tuple[Unmatched, ...]
+    warnings: tuple[str, ...] = ()
+    blocking: tuple[tuple[str, str], ...] | None = None  # stable method only
+
+    @property
+    def pairs(self) -> list[Pairing]:
+        """The active pairs, in the state's order."""
+        return sorted(self.state.active, key=lambda p: (p.mentee, p.mentor))
+
+    @property
+    def total_score(self) -> float:
+        """Sum of the active pairs' scores."""
+        return round(sum(p.score for p in self.state.active), 4)
+
+
+@dataclass
+class MatchingProblem:
+    """The matching problem as arrays: people, features, relations, weights."""
+
+    config: ProgramConfig
+    features: Features
+    relations: Relations
+    weights: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def build(
+        cls,
+        config: ProgramConfig,
+        people: Sequence[Participant],
+        history: Iterable[tuple[str, str]] = (),
+    ) -> MatchingProblem:
+        """Arrays for everyone who can be paired."""
+        mentees = [p for p in people if p.role == "mentee"]
+        mentors = [p for p in people if p.role == "mentor"]
+        features = build_features(config, mentees, mentors)
+        relations = build_relations(features, people, config, history)
+        weights = {
+            c: float(getattr(config.matching.weights, c))
+            for c in CRITERIA
+            if getattr(config.matching.weights, c) > 0
+        }
+        return cls(config, features, relations, weights)
+
+    def scores(self, block: Block) -> tuple[FloatArray, BoolArray, dict[str, BoolArray]]:
+        """Weighted total (with soft penalties), hard-forbidden cells, and every rule's breaks."""
+        parts = score_block(self.features, self.relations, block, self.weights)
+        total = np.zeros(block.shape, dtype=np.float64)
+        for name, weight in self.weights.items():
+            total += weight * parts[name]
+        if self.weights:
+            total /= sum(self.weights.values())
+        broken = rule_violations(self.features, self.relations, self.config, block)
+        forbidden = np.zeros(block.shape, dtype=np.bool_)
+        for rule in RULES:
+            mode = rule_mode(self.config, rule)
+            if mode == "hard":
+                forbidden |= broken[rule]
+            elif mode == "soft":
+                total -= rule_penalty(self.config, rule) * broken[rule]
+        return np.round(total, SCORE_DECIMALS), forbidden, broken
+
+    def breakdown(self, rows: Sequence[int], cols: Sequence[int]) -> list[dict[str, float]]:
+        """Each pair's score per criterion (weighted criteria only)."""
+        block = Block.pairs(rows, cols)
+        parts = score_block(self.features, self.relations, block, self.weights)
+        return [
+            {name: round(float(parts[name][k]), 4) for name in self.weights}
+            for k in range(len(block.rows))
+        ]
+
+    def pairing(self, row: int, col: int, since: dt.date, locked: bool) -> Pairing:
+        """A new `Pairing` for mentee row and mentor column, with its reasons."""
+        mentee = self.features.mentees.people[row]
+        mentor = self.features.mentors.people[col]
+        block = Block.pairs([row], [col])
+        total, _, _ = self.scores(block)
+        (breakdown,) = self.breakdown([row], [col])
+        hours = round_hours(float(shared_hours(self.features, block)[0]))
+        reasons = reasons_for(breakdown, mentee, mentor, hours, self.config)
+        return Pairing(
+            mentor=mentor.id,
+            mentee=mentee.id,
+            score=round(float(total[0]), 4),
+            since=since,
+            breakdown=breakdown,
+            reasons=reasons,
+            locked=locked,
+        )
+
+
+def _excluded_by(broken: dict[str, BoolArray], config: ProgramConfig, k: int) -> Counter[str]:
+    """Per hard rule, how many candidates of row k it excludes (first rule wins)."""
+    counts: Counter[str] = Counter()
+    taken = np.zeros(broken[RULES[0]].shape[1], dtype=np.bool_)
+    for rule in RULES:
+        if rule_mode(config, rule) != "hard":
+            continue
+        hit = broken[rule][k] & ~taken
+        if hit.any():
+            counts[rule] = int(hit.sum())
+        taken |= broken[rule][k]
+    return counts
+
+
+def _because(counts: Counter[str]) -> str:
+    return ", ".join(f"{n} excluded by {RULE_WORDS[r]}" for r, n in counts.items())
+
+
+def match(
+    config: ProgramConfig,
+    participants: Sequence[Participant],
+    previous: PairingState,
+    *,
+    today: dt.date,
+    rematch: bool = False,
+    history: Iterable[tuple[str, str]] = (),
+    progress: Progress | None = None,
+) -> MatchResult:
+    """Pair everyone without a partner, keeping the committed pairs (unless `rematch`).
+
+    Locked pairs always hold. People who withdrew are never paired again.
+    """
+    gone = previous.withdrawn_ids()
+    people = [p for p in participants if p.id not in gone]
+    problem = MatchingProblem.build(config, people, history)
+    ee, or_ = problem.features.mentees, problem.features.mentors
+    warnings: list[str] = []
+    ended: list[Pairing] = []
+
+    # 1. What holds: locked pairs, then the committed active pairs.
+    fixed: dict[str, Pairing] = {}  # by mentee
+    load = np.zeros(len(or_), dtype=np.int64)
+    old_by_id = {p.id: p for p in previous.pairs}
+    for mentor_id, mentee_id in sorted(config.matching.locked):
+        if mentee_id not in ee.index or mentor_id not in or_.index:
+            warnings.append(
+                f"locked pair [{mentor_id}, {mentee_id}] names someone who is not "
+                "on the roster or withdrew; it is ignored"
+            )
+            continue
+        row, col = ee.index[mentee_id], or_.index[mentor_id]
+        old = old_by_id.get(pair_id(mentor_id, mentee_id))
+        if old is not None and old.active:
+            fixed[mentee_id] = replace(old, locked=True)
+        else:
+            fixed[mentee_id] = problem.pairing(row, col, today, locked=True)
+        load[col] += 1
+    for old in sorted(previous.active, key=lambda p: (p.mentee, p.mentor)):
+        if old.mentee in fixed and fixed[old.mentee].id == old.id:
+            continue
+        why = None
+        if old.mentee not in ee.index or old.mentor not in or_.index:
+            why = "no longer on the roster"
+        elif old.mentee in fixed:
+            why = "replaced by a locked pair"
+        elif rematch:
+            why = "rematch"
+        elif load[or_.index[old.mentor]] >= or_.capacity[or_.index[old.mentor]]:
+            why = "mentor's capacity was lowered"
+        if why is not None:
+            ended.append(replace(old, status="ended", ended=today, end_reason=why, locked=False))
+            continue
+        fixed[old.mentee] = replace(old, locked=False)
+        load[or_.index[old.mentor]] += 1
+
+    kept_rows = [ee.index[m] for m in sorted(fixed)]
+    kept_cols = [or_.index[fixed[m].mentor] for m in sorted(fixed)]
+    if kept_rows:
+        _, _, broken = problem.scores(Block.pairs(kept_rows, kept_cols))
+        for k, mentee_id in enumerate(sorted(fixed)):
+            hard = [RULE_WORDS[r] for r in RULES if rule_mode(config, r) == "hard" and broken[r][k]]
+            if hard:
+                pair = fixed[mentee_id]
+                warnings.append(
+                    f"pair {pair.id} ({pair.mentor} with {pair.mentee}) breaks the "
+                    f"{', '.join(hard)} rule; it is kept because it is "
+                    f"{'locked' if pair.locked else 'committed'} "
+                    "(use --rematch or withdraw to change it)"
+                )
+
+    # 2. Everyone else: score, check feasibility, solve.
+    free_rows = np.array([i for i, p in enumerate(ee.people) if p.id not in fixed], dtype=np.int64)
+    cols = np.arange(len(or_), dtype=np.int64)
+    capacity = np.maximum(or_.capacity - load, 0)
+    total = np.zeros((len(free_rows), len(or_)), dtype=np.float64)
+    forbidden = np.zeros((len(free_rows), len(or_)), dtype=np.bool_)
+    for start in range(0, len(free_rows), CHUNK_ROWS):
+        block = Block(free_rows[start : start + CHUNK_ROWS], cols)
+        chunk_total, chunk_forbidden, _ = problem.scores(block)
+        total[start : start + len(block.rows)] = chunk_total
+        forbidden[start : start + len(block.rows)] = chunk_forbidden
+        if progress is not None:
+            progress("scoring", min(start + CHUNK_ROWS, len(free_rows)), len(free_rows))
+
+    unmatched: list[Unmatched] = []
+    eligible = (~forbidden).sum(axis=1) if len(or_) else np.zeros(len(free_rows), np.int64)
+    hopeless = [k for k in range(len(free_rows)) if eligible[k] == 0]
+    if hopeless:
+        rows = free_rows[hopeless]
+        _, _, broken = problem.scores(Block(rows, cols))
+        for k, row in enumerate(rows):
+            counts = _excluded_by(broken, config, k)
+            why = (
+                f"0 eligible mentors: {_because(counts)}" if counts else "no mentors on the roster"
+            )
+            unmatched.append(Unmatched(ee.people[row].id, "mentee", why))
+
+    blocking: tuple[tuple[str, str], ...] | None = None
+    if progress is not None:
+        progress("solving", 0, 1)
+    if config.matching.method == "stable":
+        chosen, blocked = _stable(problem, free_rows, total, forbidden, capacity)
+        blocking = tuple((ee.people[free_rows[i]].id, or_.people[j].id) for i, j in blocked)
+    else:
+        chosen = assign(total, capacity=capacity, forbidden=forbidden)
+    if progress is not None:
+        progress("solving", 1, 1)
+
+    # 3. The new pairs, and who is still without a partner.
+    new = [problem.pairing(int(free_rows[i]), int(j), today, locked=False) for i, j in chosen]
+    paired_rows = {int(i) for i, _ in chosen}
+    for k, row in enumerate(free_rows):
+        if k in paired_rows or eligible[k] == 0:
+            continue
+        full = int(((~forbidden[k]) & (capacity == 0)).sum())
+        count = int(eligible[k])
+        if full == count:
+            why = f"all {count} eligible mentors are already paired up to their capacity"
+        else:
+            why = (
+                f"{count} eligible mentors, but every one went to a mentee with fewer "
+                "options or a better fit (not enough mentor places)"
+            )
+        unmatched.append(Unmatched(ee.people[row].id, "mentee", why))
+    active = [*fixed.values(), *new]
+    taken = Counter(p.mentor for p in active)
+    for col, mentor in enumerate(or_.people):
+        if taken[mentor.id]:
+            continue
+        free_forbidden = forbidden[:, col] if len(free_rows) else np.zeros(0, np.bool_)
+        if len(free_rows) and free_forbidden.all():
+            why = "no eligible mentee among those still unpaired"
+        else:
+            why = "every mentee already has a mentor"
+        unmatched.append(Unmatched(mentor.id, "mentor", why))
+
+    return _result(previous, active, ended, unmatched, warnings, blocking, today)
+
+
+def _stable(
+    problem: MatchingProblem,
+    free_rows: np.ndarray,
+    total: FloatArray,
+    forbidden: BoolArray,
+    capacity: np.ndarray,
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Deferred acceptance over preferences: stated `prefer` lists first, then scores."""
+    prefer = problem.relations.prefer.over(
+        Block(free_rows, np.arange(total.shape[1])), len(problem.features.mentees)
+    )
+    allowed = ~forbidden & (capacity > 0)[None, :]
+    mentee_prefs: list[list[int]] = []
+    for i in range(total.shape[0]):
+        cand = np.flatnonzero(allowed[i])
+        order = np.lexsort((cand, -total[i, cand], -prefer[i, cand]))
+        mentee_prefs.append([int(c) for c in cand[order]])
+    mentor_prefs: list[list[int]] = []
+    for j in range(total.shape[1]):
+        cand = np.flatnonzero(allowed[:, j])
+        order = np.lexsort((cand, -total[cand, j], -prefer[cand, j]))
+        mentor_prefs.append([int(c) for c in cand[order]])
+    cap = [int(c) for c in capacity]
+    chosen = stable_match(mentee_prefs, mentor_prefs, cap)
+    return chosen, blocking_pairs(chosen, mentee_prefs, mentor_prefs, cap)
+
+
+def _result(
+    previous: PairingState,
+    active: list[Pairing],
+    ended: list[Pairing],
+    unmatched: list[Unmatched],
+    warnings: list[str],
+    blocking: tuple[tuple[str, str], ...] | None,
+    today: dt.date,
+) -> MatchResult:
+    before = {p.id: p for p in previous.active}
+    now = {p.id: p for p in active}
+    added = [p for i, p in sorted(now.items()) if i not in before]
+    unchanged = [p for i, p in sorted(now.items()) if i in before]
+    # Earlier history stays; a pair formed again replaces its old ended record.
+    history = [p for p in previous.pairs if not p.active and p.id not in now]
+    state = PairingState(
+        pairs=tuple(sorted([*history, *ended, *active], key=lambda p: (p.mentee, p.mentor))),
+        withdrawn=previous.withdrawn,
+    )
+    return MatchResult(
+        state=state,
+        added=tuple(added),
+        ended=tuple(sorted(ended, key=lambda p: p.id)),
+        unchanged=tuple(unchanged),
+        unmatched=tuple(sorted(unmatched, key=lambda u: (u.role != "mentee", u.id))),
+        warnings=tuple(warnings),
+        blocking=blocking,
+    )
+
+
+def withdraw(
+    config: ProgramConfig,
+    participants: Sequence[Participant],
+    previous: PairingState,
+    person: str,
+    *,
+    today: dt.date,
+    reason: str | None = None,
+    history: Iterable[tuple[str, str]] = (),
+) -> MatchResult:
+    """End a person's pairs and re-pair their partners; every other pair stays as it is."""
+    pairs = []
+    for pair in previous.pairs:
+        if pair.active and person in (pair.mentor, pair.mentee):
+            pair = replace(
+                pair,
+                status="withdrawn",
+                ended=today,
+                end_reason=reason or f"{person} withdrew",
+                locked=False,
+            )
+        pairs.append(pair)
+    withdrawn = (*previous.withdrawn, Withdrawal(person, today, reason))
+    state = PairingState(tuple(pairs), tuple(sorted(withdrawn, key=lambda w: w.person)))
+    locked = tuple(pair for pair in config.matching.locked if person not in pair)
+    if locked != config.matching.locked:
+        matching = config.matching.model_copy(update={"locked": locked})
+        config = config.model_copy(update={"matching": matching})
+    result = match(config, participants, state, today=today, history=history)
+    ended = tuple(
+        p
+        for p in state.pairs
+        if p.status == "withdrawn" and p.ended == today and person in (p.mentor, p.mentee)
+    )
+    return replace(result, ended=ended + result.ended)
