@@ -527,6 +527,30 @@ def check_pairs(program: Program) -> list[Problem]:
     return problems
 
 
+def check_state(program: Program) -> list[Problem]:
+    """state/pairings.toml, when there is one, reads and names people on the roster."""
+    from .errors import InvalidProgram
+    from .state import PAIRINGS_FILE, read_pairings
+
+    try:
+        state = read_pairings(program.folder)
+    except InvalidProgram as exc:
+        return list(exc.problems)
+    people = _index(program)
+    problems: list[Problem] = []
+    for pair in state.active:
+        for person_id in (pair.mentor, pair.mentee):
+            if person_id not in people:
+                problems.append(
+                    warning(
+                        Location(PAIRINGS_FILE, 1, 1),
+                        f"active pair {pair.id} names `{person_id}`, who is "
+                        "not on the roster; `rmentor match` will end it",
+                    )
+                )
+    return problems
+
+
 Check = Callable[[Program], list[Problem]]
 
 # Each check with the program.yaml sections it reads: a check runs only when all of
@@ -542,6 +566,7 @@ CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_settings, frozenset({"matching", "evaluation", "roster", "topics"})),
     (check_files, frozenset({"matching", "evaluation"})),
     (check_pairs, frozenset({"matching"})),
+    (check_state, frozenset()),
 )
 
 

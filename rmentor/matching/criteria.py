@@ -206,26 +206,61 @@ def shared_hours(features: Features, block: Block) -> FloatArray:
     return slots * (SLOT_MINUTES / 60)
 
 
-def _seniority(features: Features, block: Block) -> tuple[FloatArray, FloatArray]:
-    """(score, gap-is-enough-for-the-rule input): level, else hire date, else birth year.
+@dataclass(frozen=True)
+class Gaps:
+    """How much more senior the mentee is, on each basis (NaN where unknown)."""
 
-    Returns the score in [0, 1] and a signed gap on the basis used (NaN if none).
-    """
+    level: FloatArray
+    hired: FloatArray | None  # None: levels are known for everyone, so never needed
+    born: FloatArray | None
+
+    def score(self) -> FloatArray:
+        """Seniority score in [0, 1]: by level, else by hire date, else by birth year."""
+        score = self.level / LEVELS_FOR_FULL
+        if self.hired is not None and self.born is not None:
+            score = np.where(
+                np.isfinite(self.level),
+                score,
+                np.where(
+                    np.isfinite(self.hired),
+                    self.hired / HIRE_YEARS_FOR_FULL,
+                    self.born / BIRTH_YEARS_FOR_FULL,
+                ),
+            )
+        return np.clip(np.nan_to_num(score, nan=0.0), 0.0, 1.0)
+
+    def too_small(self, min_gap: int) -> BoolArray:
+        """Where the mentor is not the junior: by level (at least `min_gap`), else
+        hired later, else born later. Where nothing is known the rule cannot object."""
+        with np.errstate(invalid="ignore"):
+            by_level = self.level < min_gap
+            if self.hired is None or self.born is None:
+                return np.asarray(by_level)
+            return np.asarray(
+                np.where(
+                    np.isfinite(self.level),
+                    by_level,
+                    np.where(
+                        np.isfinite(self.hired),
+                        self.hired <= 0,
+                        np.where(np.isfinite(self.born), self.born <= 0, False),
+                    ),
+                )
+            )
+
+
+def seniority_gaps(features: Features, block: Block) -> Gaps:
+    """The block's seniority gaps; hire dates and birth years only where levels are missing."""
     ee, or_ = features.mentees, features.mentors
-    level_a, level_b = block.both(ee.level, or_.level)
-    hired_a, hired_b = block.both(ee.hired, or_.hired)
-    born_a, born_b = block.both(ee.born, or_.born)
-    by_level = np.asarray(level_a - level_b, dtype=np.float64)
-    by_hire = np.broadcast_to(np.asarray(hired_b - hired_a, dtype=np.float64), by_level.shape)
-    by_birth = np.broadcast_to(np.asarray(born_b - born_a, dtype=np.float64), by_level.shape)
-    score = np.where(
-        np.isfinite(by_level),
-        by_level / LEVELS_FOR_FULL,
-        np.where(
-            np.isfinite(by_hire), by_hire / HIRE_YEARS_FOR_FULL, by_birth / BIRTH_YEARS_FOR_FULL
-        ),
-    )
-    return np.clip(np.nan_to_num(score, nan=0.0), 0.0, 1.0), by_level
+    a, b = block.both(ee.level, or_.level)
+    level = np.asarray(a - b, dtype=np.float64)
+    if np.isfinite(ee.level).all() and np.isfinite(or_.level).all():
+        return Gaps(level, None, None)
+    a, b = block.both(ee.hired, or_.hired)
+    hired = np.broadcast_to(np.asarray(b - a, dtype=np.float64), level.shape)
+    a, b = block.both(ee.born, or_.born)
+    born = np.broadcast_to(np.asarray(b - a, dtype=np.float64), level.shape)
+    return Gaps(level, hired, born)
 
 
 def score_block(
@@ -233,8 +268,13 @@ def score_block(
     relations: Relations,
     block: Block,
     criteria: Iterable[str] = CRITERIA,
+    hours: FloatArray | None = None,
+    gaps: Gaps | None = None,
 ) -> dict[str, FloatArray]:
-    """Each asked criterion's score in [0, 1] over the block."""
+    """Each asked criterion's score in [0, 1] over the block.
+
+    `hours`: the block's shared hours, when the caller has them already.
+    """
     ee, or_ = features.mentees, features.mentors
     n = len(ee)
     out: dict[str, FloatArray] = {}
@@ -242,7 +282,7 @@ def score_block(
         if name == "topics":
             out[name] = np.clip(block.dot(ee.topics, or_.topics), 0.0, 1.0)
         elif name == "seniority":
-            out[name] = _seniority(features, block)[0]
+            out[name] = (gaps or seniority_gaps(features, block)).score()
         elif name == "generation":
             a, b = block.both(ee.born, or_.born)
             gap = np.asarray(b - a, dtype=np.float64) / BIRTH_YEARS_FOR_FULL
@@ -254,7 +294,9 @@ def score_block(
             differ = known & (~same if name == "department" else same)
             out[name] = np.asarray(differ, dtype=np.float64)
         elif name == "hours":
-            out[name] = np.clip(shared_hours(features, block) / HOURS_FOR_FULL, 0.0, 1.0)
+            if hours is None:
+                hours = shared_hours(features, block)
+            out[name] = np.clip(hours / HOURS_FOR_FULL, 0.0, 1.0)
         elif name == "language":
             out[name] = np.asarray(block.dot(ee.languages, or_.languages) > 0, dtype=np.float64)
         elif name == "prefer":
@@ -265,7 +307,12 @@ def score_block(
 
 
 def rule_violations(
-    features: Features, relations: Relations, config: ProgramConfig, block: Block
+    features: Features,
+    relations: Relations,
+    config: ProgramConfig,
+    block: Block,
+    hours: FloatArray | None = None,
+    gaps: Gaps | None = None,
 ) -> dict[str, BoolArray]:
     """Where each rule is broken over the block (whatever its mode)."""
     rules = config.matching.rules
@@ -276,23 +323,7 @@ def rule_violations(
     out["avoid"] = relations.avoid.over(block, n) > 0
     out["reporting_line"] = relations.reporting_line.over(block, n) > 0
     out["history"] = relations.history.over(block, n) > 0
-    _, by_level = _seniority(features, block)
-    hired_a, hired_b = block.both(ee.hired, or_.hired)
-    born_a, born_b = block.both(ee.born, or_.born)
-    by_hire = np.broadcast_to(np.asarray(hired_b - hired_a, dtype=np.float64), by_level.shape)
-    by_birth = np.broadcast_to(np.asarray(born_b - born_a, dtype=np.float64), by_level.shape)
-    # The mentor must be the junior: by level (at least min_gap), else hired later,
-    # else born later. Where nothing is known, the rule cannot object.
-    with np.errstate(invalid="ignore"):
-        out["seniority"] = np.where(
-            np.isfinite(by_level),
-            by_level < rules.seniority.min_gap,
-            np.where(
-                np.isfinite(by_hire),
-                by_hire <= 0,
-                np.where(np.isfinite(by_birth), by_birth <= 0, False),
-            ),
-        )
+    out["seniority"] = (gaps or seniority_gaps(features, block)).too_small(rules.seniority.min_gap)
     a, b = block.both(ee.gender, or_.gender)
     known = (a >= 0) & (b >= 0)
     policy = rules.gender.policy
@@ -303,7 +334,9 @@ def rule_violations(
     else:
         out["gender"] = np.zeros(block.shape, dtype=np.bool_)
     both_given = np.logical_and(*block.both(ee.has_availability, or_.has_availability))
-    short = shared_hours(features, block) < rules.shared_hours.min_hours
+    if hours is None:
+        hours = shared_hours(features, block)
+    short = hours < rules.shared_hours.min_hours
     out["shared_hours"] = np.asarray(both_given & short)
     return {k: np.broadcast_to(v, block.shape) for k, v in out.items()}
 

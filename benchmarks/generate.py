@@ -1,0 +1,108 @@
+"""Generate a realistic program folder with N mentors and N mentees.
+
+    python benchmarks/generate.py OUT_DIR --mentors 2000 --mentees 2000 [--seed 1]
+
+The program.yaml is the sample program's, with the roster replaced and its locked
+and excluded pairs removed. People work in three offices and three time zones, in a
+hierarchy: every mentor reports (through a chain) to a senior colleague, so the
+reporting-line rule has real work to do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import re
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "sample_program"
+
+DEPARTMENTS = ["Sales", "Operations", "Finance", "Engineering", "HR", "Marketing",
+               "Customer Service", "Legal", "Procurement", "IT", "Logistics", "Strategy"]
+OFFICES = [("Berlin", "Europe/Berlin", ["German", "English"]),
+           ("London", "Europe/London", ["English", "French"]),
+           ("New York", "America/New_York", ["English", "Spanish"])]
+TOPICS = ["social-media", "video-meetings", "ai-assistants", "dashboards", "collaboration",
+          "mobile", "security", "linkedin", "short-video", "automation"]
+DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
+FIRST = ["Anna", "Ben", "Chen", "Dana", "Emre", "Fatima", "Gus", "Hana", "Ivan", "Jia",
+         "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara"]
+LAST = ["Adams", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad",
+        "Ivanova", "Jensen", "Kim", "Lopez", "Meyer", "Novak", "Okafor", "Park"]
+HEADER = ["id", "name", "email", "role", "department", "title", "level", "manager",
+          "birth_year", "hire_date", "skills", "interests", "timezone", "availability",
+          "location", "languages", "gender", "capacity", "prefer", "avoid", "notes"]
+
+
+def _availability(rng: random.Random) -> str:
+    windows = []
+    for day in sorted(rng.sample(DAYS, rng.randint(2, 4)), key=DAYS.index):
+        start = rng.choice([8, 9, 10, 11, 13, 14, 15])
+        windows.append(f"{day} {start:02d}:00-{start + rng.choice([2, 3]):02d}:00")
+    return "; ".join(windows)
+
+
+def generate(out: Path, mentors: int, mentees: int, seed: int = 1) -> Path:
+    """Write a program folder to `out` and return it."""
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    yaml = (SAMPLE / "program.yaml").read_text(encoding="utf-8")
+    yaml = re.sub(r"  locked:.*\n(    - .*\n)*", "  locked: []\n", yaml)
+    yaml = re.sub(r"  excluded:.*\n(    - .*\n)*", "  excluded: []\n", yaml)
+    (out / "program.yaml").write_text(yaml, encoding="utf-8")
+    rows = []
+    seniors = [f"S{i:06d}" for i in range(mentees)]
+    for i, pid in enumerate(seniors):
+        office, zone, langs = rng.choice(OFFICES)
+        level = rng.choice([5, 6, 6, 7, 7, 8])
+        # Seniors report to a senior of a higher index block: a forest of chains.
+        manager = seniors[rng.randrange(0, i)] if i > 20 and rng.random() < 0.8 else ""
+        rows.append([pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"{pid.lower()}@example.com",
+                     "mentee", rng.choice(DEPARTMENTS), "Director", level, manager,
+                     rng.randint(1962, 1982), f"{rng.randint(1995, 2015)}-0{rng.randint(1, 9)}-15",
+                     "", ";".join(rng.sample(TOPICS, rng.randint(2, 4))), zone,
+                     _availability(rng), office, ";".join(langs), rng.choice(["female", "male"]),
+                     "", "", "", ""])
+    for i in range(mentors):
+        pid = f"J{i:06d}"
+        office, zone, langs = rng.choice(OFFICES)
+        prefer = ""
+        rows.append([pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"{pid.lower()}@example.com",
+                     "mentor", rng.choice(DEPARTMENTS), "Analyst", rng.choice([1, 2, 2, 3]),
+                     rng.choice(seniors) if seniors else "", rng.randint(1994, 2004),
+                     f"{rng.randint(2019, 2025)}-0{rng.randint(1, 9)}-01",
+                     ";".join(rng.sample(TOPICS, rng.randint(2, 4))), "", zone,
+                     _availability(rng), office, ";".join(langs),
+                     rng.choice(["female", "male", "non-binary"]),
+                     2 if rng.random() < 0.1 else "", prefer, "", ""])
+    for row in rows[:mentees]:
+        if rng.random() < 0.05 and mentors:
+            row[18] = f"J{rng.randrange(mentors):06d}"
+        if rng.random() < 0.02 and mentors:
+            row[19] = f"J{rng.randrange(mentors):06d}"
+    rng.shuffle(rows)
+    with (out / "participants.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--mentors", type=int, default=100)
+    parser.add_argument("--mentees", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    if args.out.exists():
+        shutil.rmtree(args.out)
+    generate(args.out, args.mentors, args.mentees, args.seed)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
