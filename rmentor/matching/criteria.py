@@ -82,12 +82,13 @@ class Block:
 
     def dot(
         self, mentee_matrix: npt.NDArray[np.float32], mentor_matrix: npt.NDArray[np.float32]
-    ) -> FloatArray:
-        """Row-by-row inner products of two feature matrices over the block."""
+    ) -> npt.NDArray[np.float32]:
+        """Row-by-row inner products of two feature matrices over the block (float32:
+        the products are small sums of small numbers, and half the memory traffic)."""
         a, b = mentee_matrix[self.rows], mentor_matrix[self.cols]
         if self.grid:
-            return np.asarray(a @ b.T, dtype=np.float64)
-        return np.asarray(np.einsum("ij,ij->i", a, b), dtype=np.float64)
+            return np.asarray(a @ b.T, dtype=np.float32)
+        return np.asarray(np.einsum("ij,ij->i", a, b), dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,12 @@ class Relation:
             np.array([items[k] for k in keys], dtype=np.float64),
             n_cols,
         )
+
+    def mask(self, block: Block, n_rows: int) -> BoolArray:
+        """True over the block where the relation holds."""
+        if not len(self.rows):
+            return np.zeros(block.shape, dtype=np.bool_)
+        return np.asarray(self.over(block, n_rows) > 0)
 
     def over(self, block: Block, n_rows: int) -> FloatArray:
         """The relation's values laid over a block (0 where absent)."""
@@ -203,31 +210,34 @@ def build_relations(
 def shared_hours(features: Features, block: Block) -> FloatArray:
     """Hours per week both people are available (UTC slots of the reference week)."""
     slots = block.dot(features.mentees.hours, features.mentors.hours)
-    return slots * (SLOT_MINUTES / 60)
+    return np.multiply(slots, np.float32(SLOT_MINUTES / 60), out=slots)
 
 
 @dataclass(frozen=True)
 class Gaps:
     """How much more senior the mentee is, on each basis (NaN where unknown)."""
 
-    level: FloatArray
-    hired: FloatArray | None  # None: levels are known for everyone, so never needed
-    born: FloatArray | None
+    level: npt.NDArray[np.float32]
+    hired: npt.NDArray[np.float32] | None  # None: every level is known, so never needed
+    born: npt.NDArray[np.float32] | None
 
-    def score(self) -> FloatArray:
+    def score(self) -> npt.NDArray[np.float32]:
         """Seniority score in [0, 1]: by level, else by hire date, else by birth year."""
-        score = self.level / LEVELS_FOR_FULL
+        score = self.level / np.float32(LEVELS_FOR_FULL)
+        if self.hired is None or self.born is None:  # every level known: no NaN
+            return np.clip(score, 0.0, 1.0, out=score)
         if self.hired is not None and self.born is not None:
             score = np.where(
                 np.isfinite(self.level),
                 score,
                 np.where(
                     np.isfinite(self.hired),
-                    self.hired / HIRE_YEARS_FOR_FULL,
-                    self.born / BIRTH_YEARS_FOR_FULL,
+                    self.hired / np.float32(HIRE_YEARS_FOR_FULL),
+                    self.born / np.float32(BIRTH_YEARS_FOR_FULL),
                 ),
             )
-        return np.clip(np.nan_to_num(score, nan=0.0), 0.0, 1.0)
+        clipped: npt.NDArray[np.float32] = np.clip(np.nan_to_num(score, nan=0.0), 0.0, 1.0)
+        return clipped.astype(np.float32)
 
     def too_small(self, min_gap: int) -> BoolArray:
         """Where the mentor is not the junior: by level (at least `min_gap`), else
@@ -249,17 +259,25 @@ class Gaps:
             )
 
 
+def _f32(values: FloatArray) -> npt.NDArray[np.float32]:
+    return values.astype(np.float32)
+
+
 def seniority_gaps(features: Features, block: Block) -> Gaps:
-    """The block's seniority gaps; hire dates and birth years only where levels are missing."""
+    """The block's seniority gaps; hire dates and birth years only where levels are missing.
+
+    float32 throughout: a gap of levels or years needs no more, and a 10,000-wide
+    block moves half the bytes.
+    """
     ee, or_ = features.mentees, features.mentors
-    a, b = block.both(ee.level, or_.level)
-    level = np.asarray(a - b, dtype=np.float64)
+    a, b = block.both(_f32(ee.level), _f32(or_.level))
+    level = np.asarray(a - b)
     if np.isfinite(ee.level).all() and np.isfinite(or_.level).all():
         return Gaps(level, None, None)
-    a, b = block.both(ee.hired, or_.hired)
-    hired = np.broadcast_to(np.asarray(b - a, dtype=np.float64), level.shape)
-    a, b = block.both(ee.born, or_.born)
-    born = np.broadcast_to(np.asarray(b - a, dtype=np.float64), level.shape)
+    a, b = block.both(_f32(ee.hired), _f32(or_.hired))
+    hired = np.broadcast_to(np.asarray(b - a), level.shape)
+    a, b = block.both(_f32(ee.born), _f32(or_.born))
+    born = np.broadcast_to(np.asarray(b - a), level.shape)
     return Gaps(level, hired, born)
 
 
@@ -270,35 +288,38 @@ def score_block(
     criteria: Iterable[str] = CRITERIA,
     hours: FloatArray | None = None,
     gaps: Gaps | None = None,
-) -> dict[str, FloatArray]:
+) -> dict[str, npt.NDArray[Any]]:
     """Each asked criterion's score in [0, 1] over the block.
 
     `hours`: the block's shared hours, when the caller has them already.
     """
     ee, or_ = features.mentees, features.mentors
     n = len(ee)
-    out: dict[str, FloatArray] = {}
+    out: dict[str, npt.NDArray[Any]] = {}
     for name in criteria:
         if name == "topics":
-            out[name] = np.clip(block.dot(ee.topics, or_.topics), 0.0, 1.0)
+            fit = block.dot(ee.topics, or_.topics)
+            out[name] = np.minimum(fit, 1.0, out=fit)  # rank weights sum to 1
         elif name == "seniority":
             out[name] = (gaps or seniority_gaps(features, block)).score()
         elif name == "generation":
-            a, b = block.both(ee.born, or_.born)
-            gap = np.asarray(b - a, dtype=np.float64) / BIRTH_YEARS_FOR_FULL
-            out[name] = np.clip(np.nan_to_num(gap, nan=0.0), 0.0, 1.0)
+            a, b = block.both(_f32(ee.born), _f32(or_.born))
+            gap = np.asarray(b - a) / np.float32(BIRTH_YEARS_FOR_FULL)
+            if not (np.isfinite(ee.born).all() and np.isfinite(or_.born).all()):
+                gap = np.nan_to_num(gap, nan=0.0, copy=False)
+            out[name] = np.clip(gap, 0.0, 1.0, out=gap)
         elif name in ("department", "location"):
             a, b = block.both(getattr(ee, name), getattr(or_, name))
             known = (a >= 0) & (b >= 0)
             same = a == b
             differ = known & (~same if name == "department" else same)
-            out[name] = np.asarray(differ, dtype=np.float64)
+            out[name] = np.asarray(differ)  # bool: weights multiply it directly
         elif name == "hours":
             if hours is None:
                 hours = shared_hours(features, block)
-            out[name] = np.clip(hours / HOURS_FOR_FULL, 0.0, 1.0)
+            out[name] = np.minimum(hours / HOURS_FOR_FULL, 1.0)
         elif name == "language":
-            out[name] = np.asarray(block.dot(ee.languages, or_.languages) > 0, dtype=np.float64)
+            out[name] = np.asarray(block.dot(ee.languages, or_.languages) > 0)
         elif name == "prefer":
             out[name] = relations.prefer.over(block, n)
         else:
@@ -319,10 +340,10 @@ def rule_violations(
     ee, or_ = features.mentees, features.mentors
     n = len(ee)
     out: dict[str, BoolArray] = {}
-    out["excluded"] = relations.excluded.over(block, n) > 0
-    out["avoid"] = relations.avoid.over(block, n) > 0
-    out["reporting_line"] = relations.reporting_line.over(block, n) > 0
-    out["history"] = relations.history.over(block, n) > 0
+    out["excluded"] = relations.excluded.mask(block, n)
+    out["avoid"] = relations.avoid.mask(block, n)
+    out["reporting_line"] = relations.reporting_line.mask(block, n)
+    out["history"] = relations.history.mask(block, n)
     out["seniority"] = (gaps or seniority_gaps(features, block)).too_small(rules.seniority.min_gap)
     a, b = block.both(ee.gender, or_.gender)
     known = (a >= 0) & (b >= 0)

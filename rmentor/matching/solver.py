@@ -292,12 +292,13 @@ def _solve_sparse(
     n_rows: int,
     rows: IntArray,
     cols: IntArray,
-    w: FloatArray,
+    values: FloatArray,
     w_max: float,
     span: float,
     cap: IntArray,
 ) -> list[Pair]:
-    """Exact optimum on the given candidate pairs, each pair expanded to all slots."""
+    """Exact optimum on the given candidate pairs (values[k] for rows[k], cols[k]),
+    each pair expanded to all of its mentor's slots."""
     slot_start = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64)
     n_slots = int(cap.sum())
     reps = cap[cols]
@@ -307,7 +308,7 @@ def _solve_sparse(
     offsets = np.arange(e_rows.shape[0], dtype=np.int64) - np.repeat(np.cumsum(reps) - reps, reps)
     e_slots = slot_start[e_cols] + offsets
     # SciPy treats zero weights as missing edges, so real costs live in [1, span + 1].
-    e_cost = (w_max - w[e_rows, e_cols]) + 1.0
+    e_cost = (w_max - np.repeat(values, reps)) + 1.0
     # Private dummy column per row: the graph always has a full matching, so the
     # solver never reports "infeasible".  Its cost exceeds any full set of real
     # edges (n_rows * (span + 1)), so a real pair always beats leaving a row unpaired.
@@ -327,7 +328,7 @@ def _assign_sparse(
 ) -> list[Pair]:
     n_rows, n_cols = w.shape
     rows, cols = _candidate_pairs(w, cap, banned, k)
-    pairs = _solve_sparse(n_rows, rows, cols, w, w_max, span, cap)
+    pairs = _solve_sparse(n_rows, rows, cols, w[rows, cols], w_max, span, cap)
     if len(pairs) == min(n_rows, int(cap.sum())):
         return pairs  # every mentee or every slot is taken: cardinality is maximal
     unpaired = np.setdiff1d(np.arange(n_rows), [r for r, _ in pairs])
@@ -347,7 +348,54 @@ def _assign_sparse(
     if used == 0:
         return pairs
     key = np.unique(np.concatenate(keys))
-    return _solve_sparse(n_rows, key // n_cols, key % n_cols, w, w_max, span, cap)
+    rows, cols = key // n_cols, key % n_cols
+    return _solve_sparse(n_rows, rows, cols, w[rows, cols], w_max, span, cap)
+
+
+def assign_candidates(
+    rows: npt.ArrayLike,
+    cols: npt.ArrayLike,
+    values: npt.ArrayLike,
+    *,
+    n_rows: int,
+    capacity: npt.ArrayLike,
+) -> list[Pair]:
+    """`assign` on a candidate graph given as (row, column, score) triples.
+
+    For problems too large for a dense matrix: the caller picks the candidates (each
+    mentee's best mentors and each mentor's best mentees, see `top_k`) and gives their
+    scores; pairs outside the candidates are never formed. Maximises the number of
+    pairs, then the total score, exactly on that graph. Returns (row, column) pairs
+    sorted by row.
+    """
+    r = np.asarray(rows, dtype=np.int64)
+    c = np.asarray(cols, dtype=np.int64)
+    v = np.asarray(values, dtype=np.float64)
+    cap = _as_capacity(capacity, int(np.asarray(capacity).shape[0]))
+    if not (r.shape == c.shape == v.shape) or r.ndim != 1:
+        raise ValueError("rows, cols and values must be 1-D arrays of one length")
+    if not np.isfinite(v).all():
+        raise ValueError("candidate scores must be finite")
+    usable = cap[c] > 0 if c.size else np.zeros(0, dtype=np.bool_)
+    r, c, v = r[usable], c[usable], v[usable]
+    if n_rows == 0 or r.size == 0:
+        return []
+    key = r * cap.shape[0] + c
+    key, first = np.unique(key, return_index=True)
+    r, c, v = key // cap.shape[0], key % cap.shape[0], v[first]
+    w_max, span = float(v.max()), float(v.max() - v.min())
+    pairs = _solve_sparse(n_rows, r, c, v, w_max, span, cap)
+    pairs.sort()
+    return pairs
+
+
+def top_k(vals: FloatArray, k: int) -> tuple[IntArray, IntArray]:
+    """(row, col) of the `k` largest finite entries of every row; ties to the lower index.
+
+    `-inf` marks cells that must not be chosen. Deterministic: a row's result depends
+    on that row alone, never on chunking or on np.argpartition's tie order.
+    """
+    return _topk(vals, k)
 
 
 # --------------------------------------------------------------------------- stable matching
