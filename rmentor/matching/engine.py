@@ -358,53 +358,110 @@ def _scan(
     n, m = len(free_rows), len(problem.features.mentors)
     cols = np.arange(m, dtype=np.int64)
     no_place = capacity == 0
+    any_full = bool(no_place.any())
     eligible = np.zeros(n, dtype=np.int64)
     full = np.zeros(n, dtype=np.int64)
     reachable = np.zeros(m, dtype=np.bool_)
     total = np.zeros((n, m), dtype=np.float64) if dense else None
     forbidden = np.zeros((n, m), dtype=np.bool_) if dense else None
-    keys: list[IntArray] = []
-    values: list[FloatArray] = []
-    per_mentor = CANDIDATES * max(1, int(capacity.max(initial=1)))
-    best_rows = np.zeros((0,), dtype=np.int64)  # running top per mentor (sparse)
-    best_cols = np.zeros((0,), dtype=np.int64)
-    best_vals = np.zeros((0,), dtype=np.float64)
+    by_mentee = _Candidates(m, CANDIDATES)
+    by_mentor = _MentorBest(m, CANDIDATES * max(1, int(capacity.max(initial=1))))
     step = CHUNK_ROWS if dense else max(1, CHUNK_CELLS // max(m, 1))
     for start in range(0, n, step):
         block = Block(free_rows[start : start + step], cols)
         chunk_total, chunk_forbidden, _ = problem.scores(block)
         allowed = ~chunk_forbidden
-        eligible[start : start + step] = allowed.sum(axis=1)
-        full[start : start + step] = (allowed & no_place).sum(axis=1)
+        eligible[start : start + step] = np.count_nonzero(allowed, axis=1)
+        if any_full:
+            full[start : start + step] = np.count_nonzero(allowed & no_place, axis=1)
         reachable |= allowed.any(axis=0)
         if total is not None and forbidden is not None:
             total[start : start + step] = chunk_total
             forbidden[start : start + step] = chunk_forbidden
         else:
-            vals = np.where(allowed & ~no_place, chunk_total, -np.inf)
+            if any_full:
+                allowed &= ~no_place
+            vals = np.where(allowed, chunk_total, -np.inf)
             r, c = top_k(vals, CANDIDATES)
-            keys.append((r + start) * m + c)
-            values.append(vals[r, c])
-            c2, r2 = top_k(np.ascontiguousarray(vals.T), per_mentor)
-            best_rows = np.concatenate((best_rows, r2 + start))
-            best_cols = np.concatenate((best_cols, c2))
-            best_vals = np.concatenate((best_vals, vals[r2, c2]))
-            # Keep each mentor's best (ties to the lower row): bounded memory.
-            order = np.lexsort((best_rows, -best_vals, best_cols))
-            best_rows, best_cols, best_vals = best_rows[order], best_cols[order], best_vals[order]
-            first = np.searchsorted(best_cols, best_cols, side="left")
-            keep = np.arange(len(best_cols)) - first < per_mentor
-            best_rows, best_cols, best_vals = best_rows[keep], best_cols[keep], best_vals[keep]
+            by_mentee.add(r + start, c, vals[r, c])
+            by_mentor.add(vals, start)
         if progress is not None:
             progress("scoring", min(start + step, n), n)
     if total is not None:
         return _Scan(eligible, full, reachable, total=total, forbidden=forbidden)
-    keys.append(best_rows * m + best_cols)
-    values.append(best_vals)
-    key = np.concatenate(keys)
-    value = np.concatenate(values)
-    key, first = np.unique(key, return_index=True)
-    return _Scan(eligible, full, reachable, rows=key // m, cols=key % m, values=value[first])
+    by_mentor.prune()
+    rows, cols_, values = by_mentee.merged(by_mentor.rows, by_mentor.cols, by_mentor.vals)
+    return _Scan(eligible, full, reachable, rows=rows, cols=cols_, values=values)
+
+
+class _Candidates:
+    """Candidate pairs collected chunk by chunk, as (row, column, score)."""
+
+    def __init__(self, m: int, k: int) -> None:
+        self.m, self.k = m, k
+        self.parts: list[tuple[IntArray, IntArray, FloatArray]] = []
+
+    def add(self, rows: IntArray, cols: IntArray, vals: FloatArray) -> None:
+        self.parts.append((rows, cols, vals))
+
+    def merged(
+        self, rows: IntArray, cols: IntArray, vals: FloatArray
+    ) -> tuple[IntArray, IntArray, FloatArray]:
+        """These candidates and the given ones, each pair once."""
+        all_rows = np.concatenate([p[0] for p in self.parts] + [rows])
+        all_cols = np.concatenate([p[1] for p in self.parts] + [cols])
+        all_vals = np.concatenate([p[2] for p in self.parts] + [vals])
+        key, first = np.unique(all_rows * self.m + all_cols, return_index=True)
+        return key // self.m, key % self.m, all_vals[first]
+
+
+_ANY = -1e300  # a threshold every allowed score passes and a forbidden one (-inf) fails
+
+
+class _MentorBest:
+    """Each mentor's best `k` mentees over all chunks, ties to the lower row.
+
+    A threshold per mentor (its k-th best score so far) lets only the few cells that
+    can still matter through, so a chunk costs one comparison, not a sort.
+    """
+
+    def __init__(self, m: int, k: int) -> None:
+        self.m, self.k = m, k
+        self.kth = np.full(m, _ANY)
+        self.rows = np.zeros(0, dtype=np.int64)
+        self.cols = np.zeros(0, dtype=np.int64)
+        self.vals = np.zeros(0, dtype=np.float64)
+        self.pending: list[tuple[IntArray, IntArray, FloatArray]] = []
+        self.size = 0
+
+    def add(self, vals: FloatArray, start: int) -> None:
+        if not self.size and not len(self.rows):  # the first chunk sets the thresholds
+            c, r = top_k(np.ascontiguousarray(vals.T), self.k)
+            self.pending.append((r + start, c, vals[r, c]))
+            self.size = len(r)
+            self.prune()
+            return
+        r, c = np.nonzero(vals >= self.kth[None, :])
+        self.pending.append((r + start, c, vals[r, c]))
+        self.size += len(r)
+        if self.size > 8 * self.m * self.k:
+            self.prune()
+
+    def prune(self) -> None:
+        rows = np.concatenate([self.rows, *(p[0] for p in self.pending)])
+        cols = np.concatenate([self.cols, *(p[1] for p in self.pending)])
+        vals = np.concatenate([self.vals, *(p[2] for p in self.pending)])
+        finite = np.isfinite(vals)
+        rows, cols, vals = rows[finite], cols[finite], vals[finite]
+        order = np.lexsort((rows, -vals, cols))
+        rows, cols, vals = rows[order], cols[order], vals[order]
+        rank = np.arange(len(cols)) - np.searchsorted(cols, cols, side="left")
+        keep = rank < self.k
+        self.rows, self.cols, self.vals = rows[keep], cols[keep], vals[keep]
+        self.pending, self.size = [], 0
+        last = rank[keep] == self.k - 1
+        self.kth = np.full(self.m, _ANY)  # fewer than k so far: any allowed mentee counts
+        self.kth[self.cols[last]] = self.vals[last]
 
 
 def _solve_candidates(
