@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks.generate import generate  # noqa: E402
+from benchmarks.generate import generate
 
 
 def child(folder: Path) -> None:
@@ -43,30 +43,43 @@ def child(folder: Path) -> None:
     program = open_program(folder)
     t1 = time.perf_counter()
     assert program.config is not None
-    result = match(program.config, program.participants, PairingState(),
-                   today=dt.date(2026, 12, 1), progress=progress)
+    result = match(
+        program.config,
+        program.participants,
+        PairingState(),
+        today=dt.date(2026, 12, 1),
+        progress=progress,
+    )
     t2 = time.perf_counter()
     write_pairings(folder, result.state)
     t3 = time.perf_counter()
     mentees = sum(1 for p in program.participants if p.role == "mentee")
-    print(json.dumps({
-        "load": t1 - t0,
-        "score": marks["scoring-end"] - t1 if "scoring-end" in marks else 0.0,
-        "solve": marks["solving-end"] - marks["solving-start"],
-        "pairs": t2 - marks["solving-end"],
-        "write": t3 - t2,
-        "total": t3 - t0,
-        "paired": len(result.pairs),
-        "mentees": mentees,
-        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }))
+    print(
+        json.dumps(
+            {
+                "load": t1 - t0,
+                "score": marks["scoring-end"] - t1 if "scoring-end" in marks else 0.0,
+                "solve": marks["solving-end"] - marks["solving-start"],
+                "pairs": t2 - marks["solving-end"],
+                "write": t3 - t2,
+                "total": t3 - t0,
+                "paired": len(result.pairs),
+                "mentees": mentees,
+                "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
 
 
 def run_size(n: int, seed: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp) / "program", n, n, seed)
-        out = subprocess.run([sys.executable, __file__, "--child", str(folder)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(folder)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return dict(json.loads(out.stdout))
 
 
@@ -93,8 +106,9 @@ def compare(n: int, seed: int) -> None:
         program = open_program(folder)
         assert program.config is not None
         problem = MatchingProblem.build(program.config, program.participants)
-        block = Block(np.arange(len(problem.features.mentees)),
-                      np.arange(len(problem.features.mentors)))
+        block = Block(
+            np.arange(len(problem.features.mentees)), np.arange(len(problem.features.mentors))
+        )
         total, forbidden, _ = problem.scores(block)
     # capacity 1 everywhere so that all three solve the same problem
     start = time.perf_counter()
@@ -134,8 +148,10 @@ def compare(n: int, seed: int) -> None:
         found = nx.max_weight_matching(graph)
         t_nx = time.perf_counter() - start
         nx_total = sum(total[a[1], b[1]] if a[0] == "e" else total[b[1], a[1]] for a, b in found)
-        print(f"| networkx `max_weight_matching` | {len(found)} | {nx_total:.4f} | "
-              f"{t_nx:.1f} s ({t_nx / t_ours:.0f}x) |")
+        print(
+            f"| networkx `max_weight_matching` | {len(found)} | {nx_total:.4f} | "
+            f"{t_nx:.1f} s ({t_nx / t_ours:.0f}x) |"
+        )
     gain = (ours_total - greedy) / greedy * 100 if greedy else 0.0
     print(f"| greedy (best pair first) | {count} | {greedy:.4f} | {t_greedy:.3f} s |")
     print(f"\nThe optimum's total is {gain:.2f} % above greedy's.")
@@ -152,16 +168,23 @@ def main() -> None:
         child(args.child)
         return
     if args.sizes:
-        print("| N mentors = N mentees | load | score | solve | pairs | write | total | "
-              "peak memory | paired |")
+        print(
+            "| N mentors = N mentees | load | score | solve | pairs | write | total | "
+            "peak memory | paired |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         for n in args.sizes:
             r = run_size(n, args.seed)
-            print(f"| {n:,} | {r['load']:.2f} s | {r['score']:.2f} s | {r['solve']:.2f} s | "
-                  f"{r['pairs']:.2f} s | {r['write']:.2f} s | **{r['total']:.1f} s** | "
-                  f"{r['rss_mb']:,.0f} MB | {r['paired']:,}/{r['mentees']:,} |", flush=True)
-        print(f"\nBare `linear_sum_assignment` on a random 2,000 x 2,000 matrix: "
-              f"{bare_lsa(2000):.2f} s")
+            print(
+                f"| {n:,} | {r['load']:.2f} s | {r['score']:.2f} s | {r['solve']:.2f} s | "
+                f"{r['pairs']:.2f} s | {r['write']:.2f} s | **{r['total']:.1f} s** | "
+                f"{r['rss_mb']:,.0f} MB | {r['paired']:,}/{r['mentees']:,} |",
+                flush=True,
+            )
+        print(
+            f"\nBare `linear_sum_assignment` on a random 2,000 x 2,000 matrix: "
+            f"{bare_lsa(2000):.2f} s"
+        )
     if args.compare:
         compare(args.compare, args.seed)
 

@@ -20,21 +20,101 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_program"
 
-DEPARTMENTS = ["Sales", "Operations", "Finance", "Engineering", "HR", "Marketing",
-               "Customer Service", "Legal", "Procurement", "IT", "Logistics", "Strategy"]
-OFFICES = [("Berlin", "Europe/Berlin", ["German", "English"]),
-           ("London", "Europe/London", ["English", "French"]),
-           ("New York", "America/New_York", ["English", "Spanish"])]
-TOPICS = ["social-media", "video-meetings", "ai-assistants", "dashboards", "collaboration",
-          "mobile", "security", "linkedin", "short-video", "automation"]
+DEPARTMENTS = [
+    "Sales",
+    "Operations",
+    "Finance",
+    "Engineering",
+    "HR",
+    "Marketing",
+    "Customer Service",
+    "Legal",
+    "Procurement",
+    "IT",
+    "Logistics",
+    "Strategy",
+]
+OFFICES = [
+    ("Berlin", "Europe/Berlin", ["German", "English"]),
+    ("London", "Europe/London", ["English", "French"]),
+    ("New York", "America/New_York", ["English", "Spanish"]),
+]
+TOPICS = [
+    "social-media",
+    "video-meetings",
+    "ai-assistants",
+    "dashboards",
+    "collaboration",
+    "mobile",
+    "security",
+    "linkedin",
+    "short-video",
+    "automation",
+]
 DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri"]
-FIRST = ["Anna", "Ben", "Chen", "Dana", "Emre", "Fatima", "Gus", "Hana", "Ivan", "Jia",
-         "Kofi", "Lena", "Mateo", "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tara"]
-LAST = ["Adams", "Berg", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Haddad",
-        "Ivanova", "Jensen", "Kim", "Lopez", "Meyer", "Novak", "Okafor", "Park"]
-HEADER = ["id", "name", "email", "role", "department", "title", "level", "manager",
-          "birth_year", "hire_date", "skills", "interests", "timezone", "availability",
-          "location", "languages", "gender", "capacity", "prefer", "avoid", "notes"]
+FIRST = [
+    "Anna",
+    "Ben",
+    "Chen",
+    "Dana",
+    "Emre",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ivan",
+    "Jia",
+    "Kofi",
+    "Lena",
+    "Mateo",
+    "Nora",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sven",
+    "Tara",
+]
+LAST = [
+    "Adams",
+    "Berg",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Haddad",
+    "Ivanova",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Meyer",
+    "Novak",
+    "Okafor",
+    "Park",
+]
+HEADER = [
+    "id",
+    "name",
+    "email",
+    "role",
+    "department",
+    "title",
+    "level",
+    "manager",
+    "birth_year",
+    "hire_date",
+    "skills",
+    "interests",
+    "timezone",
+    "availability",
+    "location",
+    "languages",
+    "gender",
+    "capacity",
+    "prefer",
+    "avoid",
+    "notes",
+]
 
 
 def _availability(rng: random.Random) -> str:
@@ -60,24 +140,60 @@ def generate(out: Path, mentors: int, mentees: int, seed: int = 1) -> Path:
         level = rng.choice([5, 6, 6, 7, 7, 8])
         # Seniors report to a senior of a higher index block: a forest of chains.
         manager = seniors[rng.randrange(0, i)] if i > 20 and rng.random() < 0.8 else ""
-        rows.append([pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"{pid.lower()}@example.com",
-                     "mentee", rng.choice(DEPARTMENTS), "Director", level, manager,
-                     rng.randint(1962, 1982), f"{rng.randint(1995, 2015)}-0{rng.randint(1, 9)}-15",
-                     "", ";".join(rng.sample(TOPICS, rng.randint(2, 4))), zone,
-                     _availability(rng), office, ";".join(langs), rng.choice(["female", "male"]),
-                     "", "", "", ""])
+        rows.append(
+            [
+                pid,
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                f"{pid.lower()}@example.com",
+                "mentee",
+                rng.choice(DEPARTMENTS),
+                "Director",
+                level,
+                manager,
+                rng.randint(1962, 1982),
+                f"{rng.randint(1995, 2015)}-0{rng.randint(1, 9)}-15",
+                "",
+                ";".join(rng.sample(TOPICS, rng.randint(2, 4))),
+                zone,
+                _availability(rng),
+                office,
+                ";".join(langs),
+                rng.choice(["female", "male"]),
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     for i in range(mentors):
         pid = f"J{i:06d}"
         office, zone, langs = rng.choice(OFFICES)
         prefer = ""
-        rows.append([pid, f"{rng.choice(FIRST)} {rng.choice(LAST)}", f"{pid.lower()}@example.com",
-                     "mentor", rng.choice(DEPARTMENTS), "Analyst", rng.choice([1, 2, 2, 3]),
-                     rng.choice(seniors) if seniors else "", rng.randint(1994, 2004),
-                     f"{rng.randint(2019, 2025)}-0{rng.randint(1, 9)}-01",
-                     ";".join(rng.sample(TOPICS, rng.randint(2, 4))), "", zone,
-                     _availability(rng), office, ";".join(langs),
-                     rng.choice(["female", "male", "non-binary"]),
-                     2 if rng.random() < 0.1 else "", prefer, "", ""])
+        rows.append(
+            [
+                pid,
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                f"{pid.lower()}@example.com",
+                "mentor",
+                rng.choice(DEPARTMENTS),
+                "Analyst",
+                rng.choice([1, 2, 2, 3]),
+                rng.choice(seniors) if seniors else "",
+                rng.randint(1994, 2004),
+                f"{rng.randint(2019, 2025)}-0{rng.randint(1, 9)}-01",
+                ";".join(rng.sample(TOPICS, rng.randint(2, 4))),
+                "",
+                zone,
+                _availability(rng),
+                office,
+                ";".join(langs),
+                rng.choice(["female", "male", "non-binary"]),
+                2 if rng.random() < 0.1 else "",
+                prefer,
+                "",
+                "",
+            ]
+        )
     for row in rows[:mentees]:
         if rng.random() < 0.05 and mentors:
             row[18] = f"J{rng.randrange(mentors):06d}"

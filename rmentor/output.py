@@ -51,12 +51,16 @@ def write_text_atomic(path: Path, text: str) -> bool:
 
 
 @contextmanager
-def program_lock(folder: Path) -> Iterator[None]:
+def program_lock(folder: Path, *, enabled: bool = True) -> Iterator[None]:
     """Hold an exclusive lock on the program's state while reading and writing it.
 
     Two runs at once on one program wait for each other instead of both reading
-    the old state and the last writer silently winning.
+    the old state and the last writer silently winning. A run that writes nothing
+    (`enabled=False`, e.g. --dry-run) takes no lock and creates no file.
     """
+    if not enabled:
+        yield
+        return
     lock_dir = folder / "state"
     lock_dir.mkdir(parents=True, exist_ok=True)
     with open(lock_dir / ".lock", "a+b") as handle:

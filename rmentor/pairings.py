@@ -31,7 +31,7 @@ def run_match(
     """Match the program in `folder`; write state/pairings.toml unless `dry_run`."""
     program = open_program(folder)
     assert program.config is not None
-    with program_lock(folder):
+    with program_lock(folder, enabled=not dry_run):
         previous = read_pairings(folder)
         result = match(
             program.config,
@@ -55,7 +55,7 @@ def run_withdraw(
     assert program.config is not None
     if person not in {p.id for p in program.participants}:
         raise RmentorError(f"`{person}` is not on the roster")
-    with program_lock(folder):
+    with program_lock(folder, enabled=not dry_run):
         previous = read_pairings(folder)
         if person in previous.withdrawn_ids():
             raise RmentorError(f"`{person}` has already withdrawn")

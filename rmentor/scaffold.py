@@ -14,7 +14,10 @@ from .model import PARTICIPANT_FIELDS
 from .output import write_text_atomic
 from .resources import sample_program_dir, templates_dir
 
-GITIGNORE = "# generated documents: rebuild them with `rmentor build`\nout/\n"
+GITIGNORE = (
+    "# generated documents: rebuild them with `rmentor build`\nout/\n"
+    "# held while rmentor writes state/; not part of the program\nstate/.lock\n"
+)
 # What never leaves the sample program when it is copied.
 _SKIP = shutil.ignore_patterns("out", "__pycache__", "*.pyc", ".DS_Store")
 

@@ -143,7 +143,9 @@ class Relation:
 class Relations:
     """Everything between two people that the roster or program.yaml states."""
 
-    prefer: Relation
+    prefer: Relation  # both sides' wishes, averaged: the `prefer` criterion
+    mentee_wishes: Relation  # a mentee's own ranking of mentors (for stable matching)
+    mentor_wishes: Relation  # a mentor's own ranking of mentees
     avoid: Relation
     excluded: Relation
     reporting_line: Relation
@@ -180,14 +182,14 @@ def build_relations(
             return mentees[b], mentors[a]
         return None
 
-    prefer: dict[tuple[int, int], float] = {}
+    wishes: dict[str, dict[tuple[int, int], float]] = {"mentee": {}, "mentor": {}}
     avoid: dict[tuple[int, int], float] = {}
     line: dict[tuple[int, int], float] = {}
     for person in people.values():
         for rank, other in enumerate(person.prefer):
             key = pair(person.id, other)
-            if key is not None:  # first choice 1, second 1/2, …; both sides add up
-                prefer[key] = min(1.0, prefer.get(key, 0.0) + 1.0 / (rank + 1))
+            if key is not None:  # first choice 1, second 1/2, third 1/3 …
+                wishes[person.role].setdefault(key, 1.0 / (rank + 1))
         for other in person.avoid:
             key = pair(person.id, other)
             if key is not None:
@@ -198,8 +200,15 @@ def build_relations(
                 line[key] = 1.0
     excluded = {k: 1.0 for a, b in config.matching.excluded if (k := pair(a, b)) is not None}
     earlier = {k: 1.0 for a, b in history if (k := pair(a, b)) is not None}
+    # A wish from one side is worth half a mutual one: "asked for each other" counts most.
+    both = {
+        k: (wishes["mentee"].get(k, 0.0) + wishes["mentor"].get(k, 0.0)) / 2
+        for k in wishes["mentee"].keys() | wishes["mentor"].keys()
+    }
     return Relations(
-        prefer=Relation.of(prefer, m),
+        prefer=Relation.of(both, m),
+        mentee_wishes=Relation.of(wishes["mentee"], m),
+        mentor_wishes=Relation.of(wishes["mentor"], m),
         avoid=Relation.of(avoid, m),
         excluded=Relation.of(excluded, m),
         reporting_line=Relation.of(line, m),

@@ -38,6 +38,7 @@ CHUNK_ROWS = 1024  # rows scored at once: bounds the temporary arrays per criter
 CHUNK_CELLS = 4_000_000  # cells scored at once when the matrix is not kept (sparse)
 DENSE_LIMIT = 25_000_000  # mentees x mentor places solved exactly on the full matrix
 CANDIDATES = 50  # sparse: best mentors per mentee, best mentees per mentor place
+REPAIR_EDGES = 50_000_000  # sparse: most extra pairs offered to mentees left out
 SCORE_DECIMALS = 6  # fixed point, so float noise never decides a tie
 
 Progress = Callable[[str, int, int], None]
@@ -90,12 +91,14 @@ class MatchingProblem:
         config: ProgramConfig,
         people: Sequence[Participant],
         history: Iterable[tuple[str, str]] = (),
+        everyone: Sequence[Participant] | None = None,
     ) -> MatchingProblem:
-        """Arrays for everyone who can be paired."""
+        """Arrays for the people who can be paired. `everyone` (default: `people`) also
+        holds those who withdrew: a reporting line still runs through them."""
         mentees = [p for p in people if p.role == "mentee"]
         mentors = [p for p in people if p.role == "mentor"]
         features = build_features(config, mentees, mentors)
-        relations = build_relations(features, people, config, history)
+        relations = build_relations(features, everyone or people, config, history)
         weights = {
             c: float(getattr(config.matching.weights, c))
             for c in CRITERIA
@@ -206,7 +209,7 @@ def match(
     """
     gone = previous.withdrawn_ids()
     people = [p for p in participants if p.id not in gone]
-    problem = MatchingProblem.build(config, people, history)
+    problem = MatchingProblem.build(config, people, history, everyone=participants)
     ee, or_ = problem.features.mentees, problem.features.mentors
     warnings: list[str] = []
     ended: list[Pairing] = []
@@ -381,7 +384,7 @@ def _scan(
         else:
             if any_full:
                 allowed &= ~no_place
-            vals = np.where(allowed, chunk_total, -np.inf)
+            vals = np.where(allowed, chunk_total + _jitter(block), -np.inf)
             r, c = top_k(vals, CANDIDATES)
             by_mentee.add(r + start, c, vals[r, c])
             by_mentor.add(vals, start)
@@ -392,6 +395,16 @@ def _scan(
     by_mentor.prune()
     rows, cols_, values = by_mentee.merged(by_mentor.rows, by_mentor.cols, by_mentor.vals)
     return _Scan(eligible, full, reachable, rows=rows, cols=cols_, values=values)
+
+
+def _jitter(block: Block) -> FloatArray:
+    """A tiny, fixed tie-break per pair (below the scores' 6 decimals) for choosing
+    candidates: with many equal scores, top-k by index alone would give everyone the
+    same few candidates and leave most mentees without one."""
+    rows = block.rows.astype(np.uint64)[:, None]
+    cols = block.cols.astype(np.uint64)[None, :]
+    mixed = (rows * np.uint64(2654435761) + cols * np.uint64(40503)) % np.uint64(1_000_003)
+    return np.asarray(mixed, dtype=np.float64) * 1e-13
 
 
 class _Candidates:
@@ -467,8 +480,9 @@ class _MentorBest:
 def _solve_candidates(
     problem: MatchingProblem, free_rows: IntArray, capacity: IntArray, scan: _Scan
 ) -> list[tuple[int, int]]:
-    """Solve on the candidate graph; then give mentees it left unpaired every allowed
-    mentor and solve once more (the graph, not the rules, may have left them out)."""
+    """Solve on the candidate graph; then give every mentee it left unpaired all their
+    allowed mentors and solve once more (the graph, not the rules, may have left them
+    out). The second graph is bounded by `REPAIR_EDGES`."""
     assert scan.rows is not None
     assert scan.cols is not None
     assert scan.values is not None
@@ -479,16 +493,24 @@ def _solve_candidates(
         return chosen
     paired = np.zeros(n, dtype=np.bool_)
     paired[[i for i, _ in chosen]] = True
-    left = np.flatnonzero(~paired & (scan.eligible > 0))[: max(1, CHUNK_CELLS // max(m, 1))]
-    if not len(left):
-        return chosen
-    block = Block(free_rows[left], np.arange(m, dtype=np.int64))
-    total, forbidden, _ = problem.scores(block)
-    r, c = np.nonzero(~forbidden & (capacity > 0)[None, :])
-    rows = np.concatenate((rows, left[r]))
-    cols = np.concatenate((cols, c))
-    values = np.concatenate((values, total[r, c]))
-    return assign_candidates(rows, cols, values, n_rows=n, capacity=capacity)
+    left = np.flatnonzero(~paired & (scan.eligible > 0))
+    left = left[: max(1, REPAIR_EDGES // max(m, 1))]
+    extra_rows, extra_cols, extra_values = [rows], [cols], [values]
+    step = max(1, CHUNK_CELLS // max(m, 1))
+    for start in range(0, len(left), step):
+        part = left[start : start + step]
+        total, forbidden, _ = problem.scores(Block(free_rows[part], np.arange(m, dtype=np.int64)))
+        r, c = np.nonzero(~forbidden & (capacity > 0)[None, :])
+        extra_rows.append(part[r])
+        extra_cols.append(c)
+        extra_values.append(total[r, c])
+    return assign_candidates(
+        np.concatenate(extra_rows),
+        np.concatenate(extra_cols),
+        np.concatenate(extra_values),
+        n_rows=n,
+        capacity=capacity,
+    )
 
 
 def _stable(
@@ -498,20 +520,22 @@ def _stable(
     forbidden: BoolArray,
     capacity: np.ndarray,
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    """Deferred acceptance over preferences: stated `prefer` lists first, then scores."""
-    prefer = problem.relations.prefer.over(
-        Block(free_rows, np.arange(total.shape[1])), len(problem.features.mentees)
-    )
+    """Deferred acceptance over preferences: each side's own `prefer` ranking first,
+    then scores, then ids."""
+    block = Block(free_rows, np.arange(total.shape[1]))
+    n = len(problem.features.mentees)
+    mentee_wish = problem.relations.mentee_wishes.over(block, n)
+    mentor_wish = problem.relations.mentor_wishes.over(block, n)
     allowed = ~forbidden & (capacity > 0)[None, :]
     mentee_prefs: list[list[int]] = []
     for i in range(total.shape[0]):
         cand = np.flatnonzero(allowed[i])
-        order = np.lexsort((cand, -total[i, cand], -prefer[i, cand]))
+        order = np.lexsort((cand, -total[i, cand], -mentee_wish[i, cand]))
         mentee_prefs.append([int(c) for c in cand[order]])
     mentor_prefs: list[list[int]] = []
     for j in range(total.shape[1]):
         cand = np.flatnonzero(allowed[:, j])
-        order = np.lexsort((cand, -total[cand, j], -prefer[cand, j]))
+        order = np.lexsort((cand, -total[cand, j], -mentor_wish[cand, j]))
         mentor_prefs.append([int(c) for c in cand[order]])
     cap = [int(c) for c in capacity]
     chosen = stable_match(mentee_prefs, mentor_prefs, cap)

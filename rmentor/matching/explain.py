@@ -95,7 +95,9 @@ def explain(
     else:
         raise RmentorError(f"`{target}` is neither a pair id nor a participant id")
     gone = state.withdrawn_ids()
-    problem = MatchingProblem.build(config, [p for p in participants if p.id not in gone], history)
+    problem = MatchingProblem.build(
+        config, [p for p in participants if p.id not in gone], history, everyone=participants
+    )
     return [_one(problem, state, people, person, pair) for person, pair in subjects]
 
 
