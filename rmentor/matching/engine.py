@@ -268,6 +268,11 @@ def match(
     # 2. Everyone else: score, check feasibility, solve.
     free_rows = np.array([i for i, p in enumerate(ee.people) if p.id not in fixed], dtype=np.int64)
     capacity = np.maximum(or_.capacity - load, 0)
+    if len(free_rows) > int(capacity.sum()):
+        warnings.append(
+            f"{len(free_rows)} mentees to pair but only {int(capacity.sum())} free mentor places: "
+            f"at least {len(free_rows) - int(capacity.sum())} will stay without a mentor"
+        )
     dense = (
         len(free_rows) * int(capacity.sum()) <= DENSE_LIMIT or config.matching.method == "stable"
     )
