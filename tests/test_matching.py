@@ -294,10 +294,21 @@ def test_random_rosters_break_no_hard_rule_and_pair_as_many_as_possible(roster: 
         has_pair = any(p.mentor == mentor.id for p in pairs)
         assert (mentor.id in unmatched) == (not has_pair)
 
-    # A first run: everything is new; nothing locked, nothing to warn about.
+    # A first run: everything is new; nothing locked; the only warning is a shortfall
+    # of mentor places, exactly when there is one.
     assert [p.id for p in result.added] == sorted(p.id for p in pairs)
     assert result.ended == result.unchanged == ()
-    assert result.warnings == ()
+    places = sum(capacity_of(m, roster.config) for m in mentors)
+    short = len(mentees) > places
+    assert [w for w in result.warnings if "free mentor places" in w] == (
+        [
+            f"{len(mentees)} mentees to pair but only {places} free mentor places: at least "
+            f"{len(mentees) - places} will stay without a mentor"
+        ]
+        if short
+        else []
+    )
+    assert [w for w in result.warnings if "free mentor places" not in w] == []
     assert all(p.since == TODAY and not p.locked for p in pairs)
     assert result.total_score == pytest.approx(sum(p.score for p in pairs), abs=1e-3)
     # The state survives its own file format.
