@@ -8,17 +8,29 @@ traceback only under --debug.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from . import __version__, console
-from .errors import InvalidProgram, RmentorError, Severity
-from .program import Program, find_program
+from . import console
+from .cli_common import (
+    DryRunOption,
+    JsonOption,
+    ProgramOption,
+    QuietOption,
+    Settings,
+    TodayOption,
+    handles_errors,
+    parse_date,
+    program_folder,
+    set_settings,
+    settings,
+    show_version,
+    today_or,
+)
+from .errors import Severity
+from .program import Program
 
 if TYPE_CHECKING:
     from .matching.engine import MatchResult
@@ -38,94 +50,6 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-BUG_EXIT = 70  # EX_SOFTWARE: not the user's fault
-
-
-@dataclass
-class Settings:
-    """Options given before the command name, shared by every command."""
-
-    program: Path | None = None
-    quiet: bool = False
-    debug: bool = False
-
-
-_SETTINGS = Settings()
-
-
-def _settings() -> Settings:
-    return _SETTINGS
-
-
-def _is_framework(exc: Exception) -> bool:
-    # Typer's own signals (exit, abort, bad parameter) pass through untouched;
-    # newer Typer vendors Click, so they are recognised by where they come from.
-    return type(exc).__module__.split(".")[0] in ("typer", "click")
-
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def handles_errors(function: F) -> F:
-    """Map the user-error tree to exit 1 and anything unexpected to a bug report."""
-
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except InvalidProgram as exc:
-            console.print_problems(exc.problems, stderr=True)
-            console.fail(str(exc))
-            raise typer.Exit(exc.exit_code) from None
-        except RmentorError as exc:
-            console.fail(str(exc))
-            raise typer.Exit(exc.exit_code) from None
-        except Exception as exc:  # a bug: never let it pass as a user's mistake
-            if _is_framework(exc):
-                raise
-            console.bug(exc, debug=_settings().debug)
-            raise typer.Exit(BUG_EXIT) from None
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _version(value: bool) -> None:
-    if value:
-        console.say(f"rmentor {__version__}")
-        raise typer.Exit()
-
-
-def _date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"`{text}` is not a date as YYYY-MM-DD") from None
-
-
-ProgramOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--program",
-        "-p",
-        help="Program folder (default: the nearest folder upward with program.yaml).",
-        file_okay=False,
-        show_default=False,
-    ),
-]
-TodayOption = Annotated[
-    str | None,
-    typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.", show_default=False),
-]
-QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
-
-
-def program_folder(option: Path | None) -> Path:
-    """The program folder for a command: its own --program, the global one, or a search."""
-    return find_program(Path.cwd(), option or _settings().program)
-
 
 @app.callback()
 def main_options(
@@ -134,12 +58,11 @@ def main_options(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of bugs.")] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option("--version", callback=show_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
     """Run a reverse-mentoring program from plain files."""
-    global _SETTINGS
-    _SETTINGS = Settings(program=program, quiet=quiet, debug=debug)
+    set_settings(Settings(program=program, quiet=quiet, debug=debug))
 
 
 @app.command(rich_help_panel=SETUP)
@@ -159,9 +82,9 @@ def init(
     from .scaffold import create_program
 
     written = create_program(
-        directory, example=example, name=name, today=_date(today) or dt.date.today()
+        directory, example=example, name=name, today=parse_date(today) or dt.date.today()
     )
-    if not (quiet or _settings().quiet):
+    if not (quiet or settings().quiet):
         what = "the sample program" if example else "a new program"
         console.success(f"Created {what} in {directory} ({len(written)} files).")
         console.say(f"Next: cd {directory} && rmentor validate")
@@ -192,7 +115,7 @@ def validate(
         )
     else:
         console.print_problems(problems)
-        if not (quiet or _settings().quiet):
+        if not (quiet or settings().quiet):
             console.say(
                 f"{summary.participants} participants: {summary.mentors} mentors "
                 f"({summary.capacity} places), {summary.mentees} mentees, "
@@ -207,13 +130,6 @@ def validate(
                 console.success(f"The program is valid ({counts}).")
     if failed:
         raise typer.Exit(1)
-
-
-DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the result; write nothing.")]
-
-
-def _today(text: str | None) -> dt.date:
-    return _date(text) or dt.date.today()
 
 
 def _show_result(program: Program, result: MatchResult, quiet: bool) -> None:
@@ -304,12 +220,12 @@ def match(
     """Pair mentors and mentees; keep the committed pairs; write state/pairings.toml."""
     from .pairings import run_match
 
-    quiet = quiet or _settings().quiet
+    quiet = quiet or settings().quiet
     bar = console.Progress(enabled=not (quiet or json_output))
     try:
         loaded, result = run_match(
             program_folder(program),
-            today=_today(today),
+            today=today_or(today),
             rematch=rematch,
             dry_run=dry_run,
             progress=bar,
@@ -341,12 +257,12 @@ def withdraw(
     from .pairings import run_withdraw
 
     loaded, result = run_withdraw(
-        program_folder(program), person, today=_today(today), reason=reason, dry_run=dry_run
+        program_folder(program), person, today=today_or(today), reason=reason, dry_run=dry_run
     )
     if json_output:
         console.print_json(_match_json(result))
     else:
-        _show_result(loaded, result, quiet or _settings().quiet)
+        _show_result(loaded, result, quiet or settings().quiet)
 
 
 @app.command(rich_help_panel=PAIRING)
