@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 SETUP = "Set up"
 PAIRING = "Pairing"
+MEETINGS = "Meetings"
 
 app = typer.Typer(
     name="rmentor",
@@ -314,6 +315,104 @@ def explain(
             ("id", "name", "score", "why not"),
             ((a.id, a.name, f"{a.score:.3f}", a.why_not) for a in item.alternatives),
         )
+
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Output folder (default: out/ in the program folder).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+
+
+@app.command(rich_help_panel=MEETINGS)
+@handles_errors
+def schedule(
+    json_output: JsonOption = False,
+    today: TodayOption = None,
+    dry_run: DryRunOption = False,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Plan every pair's meetings; write state/schedule.toml and .ics calendars."""
+    from .planning import CALENDAR_DIR, run_schedule
+
+    run = run_schedule(program_folder(program), today=today_or(today), out=out, dry_run=dry_run)
+    sessions = run.schedule.sessions
+    config = run.program.config
+    assert config is not None
+    if json_output:
+        console.print_json(
+            {
+                "sessions": [
+                    {
+                        "pair": s.pair,
+                        "number": s.number,
+                        "start": s.start.isoformat(),
+                        "end": s.end.isoformat(),
+                        "theme": s.theme,
+                        "topics": list(s.topics),
+                        "status": s.status,
+                        "sequence": s.sequence,
+                    }
+                    for s in sessions
+                ],
+                "milestones": [
+                    {
+                        "name": m.name,
+                        "kind": m.kind,
+                        "date": m.date.isoformat(),
+                        "audience": m.audience,
+                    }
+                    for m in sorted(config.meetings.milestones, key=lambda m: (m.date, m.name))
+                ],
+                "fallback_pairs": [p.pair for p in run.schedule.plans if p.slot.fallback],
+                "skipped": [
+                    {"pair": k.pair, "date": k.date.isoformat(), "reason": k.reason}
+                    for k in run.schedule.skipped
+                ],
+            }
+        )
+        return
+    if quiet or settings().quiet:
+        return
+    names = {p.id: p.name for p in run.program.participants}
+    active = {p.id for p in run.pairs.active}
+    console.print_table(
+        "Meeting slots",
+        ("pair", "mentor", "mentee", "slot", "sessions"),
+        (
+            (
+                p.pair,
+                names.get(p.mentor, p.mentor),
+                names.get(p.mentee, p.mentee),
+                p.slot.describe() + (" (no common time)" if p.slot.fallback else ""),
+                str(sum(1 for s in p.sessions if s.status == "planned")),
+            )
+            for p in run.schedule.plans
+            if p.pair in active
+        ),
+    )
+    planned = [s for s in sessions if s.status == "planned"]
+    moved = sum(1 for s in planned if s.moved_from is not None)
+    fallback = [p.pair for p in run.schedule.plans if p.slot.fallback and p.pair in active]
+    console.say(
+        f"{len(active)} pairs, {len(planned)} sessions planned, {moved} moved for holidays, "
+        f"{len(run.schedule.skipped)} skipped for holidays or blackouts, "
+        f"{len(config.meetings.milestones)} milestones."
+    )
+    if fallback:
+        console.warn(
+            f"no common time inside both people's hours for {len(fallback)} pairs: "
+            f"{', '.join(fallback)} (they got the mentor's first free time)"
+        )
+    where = (out or run.program.folder / "out") / CALENDAR_DIR
+    what = "would be written" if dry_run else "written"
+    console.say(f"Calendars {what} to {where}: {len(run.calendars)} files.")
 
 
 def main() -> None:
