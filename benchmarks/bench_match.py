@@ -171,8 +171,9 @@ def gap(n: int, seed: int) -> None:
         for name, limit in (("dense", 10**12), ("sparse", 0)):
             engine.DENSE_LIMIT = limit
             start = time.perf_counter()
-            result = engine.match(program.config, program.participants, PairingState(),
-                                  today=dt.date(2026, 12, 1))
+            result = engine.match(
+                program.config, program.participants, PairingState(), today=dt.date(2026, 12, 1)
+            )
             results[name] = (time.perf_counter() - start, len(result.pairs), result.total_score)
     (t_d, n_d, s_d), (t_s, n_s, s_s) = results["dense"], results["sparse"]
     print(f"\n### Candidate graph against the dense optimum, N = {n:,}\n")

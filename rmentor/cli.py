@@ -29,6 +29,7 @@ from .cli_common import (
     show_version,
     today_or,
 )
+from .cli_tracking import log_command, status_command
 from .errors import Severity
 from .program import Program
 
@@ -413,6 +414,10 @@ def schedule(
     where = (out or run.program.folder / "out") / CALENDAR_DIR
     what = "would be written" if dry_run else "written"
     console.say(f"Calendars {what} to {where}: {len(run.calendars)} files.")
+
+
+app.command("log", rich_help_panel=MEETINGS)(handles_errors(log_command))
+app.command("status", rich_help_panel=MEETINGS)(handles_errors(status_command))
 
 
 def main() -> None:

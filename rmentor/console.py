@@ -118,3 +118,22 @@ class Progress:
         """Remove the bar."""
         if self._bar is not None:
             self._bar.stop()
+
+
+def print_heading(title: str, highlight: str, detail: str = "") -> None:
+    """A bold heading line: `title: highlight (detail)`, never parsed as markup."""
+    text = Text(f"{title}: ", style="bold")
+    text.append(highlight, style="bold cyan")
+    if detail:
+        text.append(f" ({detail})", style="dim")
+    _console().print(text)
+
+
+def print_key_values(title: str, rows: Iterable[tuple[str, object]]) -> None:
+    """A two-column table without a header: a label and its value, right-aligned."""
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for label, value in rows:
+        table.add_row(Text(label), Text(str(value)))
+    _console().print(table)

@@ -551,6 +551,21 @@ def check_state(program: Program) -> list[Problem]:
     return problems
 
 
+def check_meeting_log(program: Program) -> list[Problem]:
+    """meetings.csv, when there is one: readable, known pairs, dates inside the program."""
+    from .errors import InvalidProgram
+    from .meetings import check_meetings, load_meetings
+    from .state import read_pairings
+
+    config = _config(program)
+    meetings, problems = load_meetings(program.folder, config.topics, config.roster.list_separator)
+    try:
+        state = read_pairings(program.folder)
+    except InvalidProgram:
+        return problems  # check_state reports it
+    return problems + check_meetings(meetings, state, config.program.start, config.program.end)
+
+
 Check = Callable[[Program], list[Problem]]
 
 # Each check with the program.yaml sections it reads: a check runs only when all of
@@ -567,6 +582,7 @@ CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_files, frozenset({"matching", "evaluation"})),
     (check_pairs, frozenset({"matching"})),
     (check_state, frozenset()),
+    (check_meeting_log, frozenset({"program", "topics", "roster"})),
 )
 
 
