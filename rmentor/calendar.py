@@ -567,6 +567,18 @@ def fold(line: str) -> str:
     are short, and icalendar's folding walks every character of every line."""
     if len(line) < FOLD_LIMIT // 4 or len(line.encode("utf-8")) < FOLD_LIMIT:
         return line
+    if line.isascii():  # one octet a character: cut by slicing
+        width = FOLD_LIMIT - 1
+        chunks: list[str] = []
+        begin = 0
+        while len(line) - begin > width:
+            end = begin + width
+            if line[end - 1] in "\\^":  # keep an escape with what it escapes
+                end -= 1
+            chunks.append(line[begin:end])
+            begin = end
+        chunks.append(line[begin:])
+        return "\r\n ".join(chunks)
     pieces: list[str] = []
     current: list[str] = []
     count = 0

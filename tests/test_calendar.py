@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import recurring_ical_events
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from rmentor import __version__
@@ -696,3 +698,13 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
         assert done.returncode == 0, done.stderr
         digests.add(done.stdout.strip())
     assert len(digests) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab \\^;,:=é€😀"), max_size=300))
+def test_fold_matches_icalendar(line: str) -> None:
+    from icalendar.parser import Contentline
+
+    from rmentor.calendar import fold
+
+    assert fold(line).encode("utf-8") == Contentline(line).to_ical()
