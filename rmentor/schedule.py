@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -137,6 +137,7 @@ class _Planner:
     config: ProgramConfig
     people: Mapping[str, _Person]
     busy: dict[str, list[tuple[int, int, int]]]  # mentor -> (weekday, start, end), local
+    moved: set[tuple[str, dt.date, int]] = field(default_factory=set)  # taken by moved ones
 
     def fits(self, mentor: _Person, mentee: _Person, day: dt.date, start: int, end: int) -> bool:
         """Does [start, end) on `day` (mentor's local) suit both people on that date?"""
@@ -239,6 +240,7 @@ class _Planner:
                         and self.free(
                             mentor.participant.id, other.weekday(), start_min, start_min + duration
                         )
+                        and (mentor.participant.id, other, start_min) not in self.moved
                         and (
                             slot.fallback
                             or self.fits(mentor, mentee, other, start_min, start_min + duration)
@@ -248,6 +250,9 @@ class _Planner:
                         break
             if moved is not None:
                 starts.append((moved, day))
+                # Another pair of this mentor moved to the same day must not land here.
+                for minute in range(start_min - duration + 1, start_min + duration):
+                    self.moved.add((mentor.participant.id, moved.date(), minute))
             else:
                 skipped.append(Skip(pair, day, reason))
         return starts, skipped
@@ -290,7 +295,8 @@ def plan_schedule(
 
     # Pairs planned before keep their slot where it still fits; then the new pairs.
     order = sorted(active, key=lambda p: (p.id not in before, p.mentor, p.mentee))
-    for pair in order:
+    slots: dict[str, Slot] = {}
+    for pair in order:  # first every slot, so that moved sessions see them all
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         old = before.get(pair.id)
         slot = None
@@ -304,6 +310,10 @@ def plan_schedule(
         if slot is None:
             slot = planner.find_slot(mentor, mentee)
         planner.book(pair.mentor, slot)
+        slots[pair.id] = slot
+    for pair in order:
+        mentor, mentee = people[pair.mentor], people[pair.mentee]
+        old, slot = before.get(pair.id), slots[pair.id]
         starts, skips = planner.dated_sessions(pair.id, mentor, mentee, slot)
         skipped += skips
         kept = _kept(old, done, today)

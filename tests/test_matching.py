@@ -189,10 +189,15 @@ def most_pairs(
 
 
 def allowed_matrix(roster: Roster, people: Sequence[Participant] | None = None) -> np.ndarray:
-    """mentees x mentors (both sorted by id): True where no hard rule is broken."""
-    everyone = {p.id: p for p in (people or roster.people)}
-    mentees = sorted((p for p in everyone.values() if p.role == "mentee"), key=lambda p: p.id)
-    mentors = sorted((p for p in everyone.values() if p.role == "mentor"), key=lambda p: p.id)
+    """mentees x mentors (both sorted by id): True where no hard rule is broken.
+
+    Rows and columns are `people` (default: everyone); reporting lines run through
+    the whole roster, people who withdrew included.
+    """
+    present = {p.id: p for p in (people or roster.people)}
+    everyone = {p.id: p for p in roster.people}
+    mentees = sorted((p for p in present.values() if p.role == "mentee"), key=lambda p: p.id)
+    mentors = sorted((p for p in present.values() if p.role == "mentor"), key=lambda p: p.id)
     return np.array(
         [
             [not broken_rules(r, e, roster.config, everyone, roster.history) for r in mentors]

@@ -111,7 +111,7 @@ people_st = st.lists(
 )
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     people_st,
     st.sampled_from(["weekly", "biweekly", "monthly"]),
