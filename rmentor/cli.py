@@ -35,10 +35,12 @@ from .program import Program
 
 if TYPE_CHECKING:
     from .matching.engine import MatchResult
+    from .publishing import Loaded, Written
 
 SETUP = "Set up"
 PAIRING = "Pairing"
 MEETINGS = "Meetings"
+DOCUMENTS = "Documents"
 
 app = typer.Typer(
     name="rmentor",
@@ -414,6 +416,152 @@ def schedule(
     where = (out or run.program.folder / "out") / CALENDAR_DIR
     what = "would be written" if dry_run else "written"
     console.say(f"Calendars {what} to {where}: {len(run.calendars)} files.")
+
+
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", "-f", help="md (for reading and diffs), html (to print) or pdf."),
+]
+
+
+def _out_folder(folder: Path, out: Path | None) -> Path:
+    return out if out is not None else folder / "out"
+
+
+def _report_written(what: str, written: Written, out: Path, quiet: bool) -> None:
+    if quiet or settings().quiet:
+        return
+    console.say(
+        f"{what}: {len(written.files)} files in {out} ({written.changed} changed, "
+        f"{len(written.files) - written.changed} unchanged)."
+    )
+
+
+@app.command(rich_help_panel=DOCUMENTS)
+@handles_errors
+def handouts(
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Guides, training outlines, feedback form, welcome letters, agreements, agenda sheets."""
+    from .publishing import handout_documents, load, write_documents
+
+    folder = program_folder(program)
+    day = today_or(today)
+    loaded = load(folder, day)
+    target = _out_folder(folder, out)
+    bar = console.Progress(enabled=not (quiet or settings().quiet))
+    try:
+        written = write_documents(
+            handout_documents(loaded, day), loaded.renderer, fmt, target, _header(loaded), bar
+        )
+    finally:
+        bar.close()
+    _report_written("Handouts", written, target, quiet)
+
+
+@app.command(rich_help_panel=DOCUMENTS)
+@handles_errors
+def packet(
+    pair: Annotated[
+        str | None, typer.Option("--pair", help="Only this pair's packet (a pair id).")
+    ] = None,
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Printable packets: one per pair, and one for the coordinator."""
+    from .publishing import load, packet_documents, write_documents
+
+    folder = program_folder(program)
+    day = today_or(today)
+    loaded = load(folder, day)
+    target = _out_folder(folder, out)
+    bar = console.Progress(enabled=not (quiet or settings().quiet))
+    try:
+        written = write_documents(
+            packet_documents(loaded, day, pair), loaded.renderer, fmt, target, _header(loaded), bar
+        )
+    finally:
+        bar.close()
+    _report_written("Packets", written, target, quiet)
+
+
+@app.command(rich_help_panel=DOCUMENTS)
+@handles_errors
+def build(
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Everything in one go: match (if no pairs yet), schedule, handouts, packets, index."""
+    from .pairings import run_match
+    from .planning import CALENDAR_DIR, run_schedule
+    from .publishing import (
+        Written,
+        handout_documents,
+        index_document,
+        load,
+        packet_documents,
+        write_documents,
+    )
+    from .state import read_pairings
+
+    folder = program_folder(program)
+    day = today_or(today)
+    target = _out_folder(folder, out)
+    quiet = quiet or settings().quiet
+    steps: list[str] = []
+    if not read_pairings(folder).active:
+        run_match(folder, today=day)
+        steps.append("matched")
+    run = run_schedule(folder, today=day, out=target)
+    steps.append("scheduled")
+    loaded = load(folder, day)
+    docs = handout_documents(loaded, day) + packet_documents(loaded, day)
+    bar = console.Progress(enabled=not quiet)
+    try:
+        written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded), bar)
+    finally:
+        bar.close()
+    groups = {
+        "handouts": "Handouts",
+        "letters": "Welcome letters",
+        "agreements": "Pair agreements",
+        "agendas": "Session agenda sheets",
+        "packets": "Packets",
+    }
+    entries = [
+        (groups.get(d.path.split("/")[0], "Other"), d.title, f"{d.path}.{fmt}") for d in docs
+    ]
+    entries += [
+        ("Calendars", name.removesuffix(".ics"), f"{CALENDAR_DIR}/{name}") for name in run.calendars
+    ]
+    index_fmt = "md" if fmt == "md" else "html"
+    index = write_documents(
+        [index_document(loaded, day, entries, index_fmt)],
+        loaded.renderer,
+        index_fmt,
+        target,
+        _header(loaded),
+    )
+    total = Written(written.files + index.files, written.changed + index.changed)
+    if not quiet:
+        console.say(f"Build: {', '.join(steps)}; {len(run.calendars)} calendars.")
+    _report_written("Documents", total, target, quiet)
+
+
+def _header(loaded: Loaded) -> str:
+    config = loaded.program.config
+    assert config is not None
+    return f"{config.program.organization} · {config.program.name}"
 
 
 app.command("log", rich_help_panel=MEETINGS)(handles_errors(log_command))

@@ -1,0 +1,165 @@
+"""The document commands' work: gather the data, render every document, write out/.
+
+`handouts`, `packet` and `build` call these. Files are written atomically and only
+when their bytes change, so a second build touches nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .documents import Document, handouts, packets
+from .errors import RmentorError
+from .output import inside, write_bytes_atomic
+from .program import Program, open_program
+from .render import FORMATS, Part, Renderer
+from .sessions import Schedule, read_schedule
+from .state import PairingState, read_pairings
+
+Progress = Callable[[str, int, int], None]
+INDEX = "index"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What a document command produced."""
+
+    files: tuple[str, ...]  # relative to the out folder
+    changed: int
+
+
+def _roster(program: Program) -> dict[str, Any]:
+    def table(key: str) -> list[dict[str, Any]]:
+        counts: Counter[tuple[str, str]] = Counter(
+            (getattr(p, key) or "(not given)", p.role) for p in program.participants
+        )
+        names = sorted({name for name, _ in counts})
+        return [
+            {"name": n, "mentors": counts[(n, "mentor")], "mentees": counts[(n, "mentee")]}
+            for n in names
+        ]
+
+    return {"departments": table("department"), "locations": table("location")}
+
+
+def context_extra(
+    program: Program, pairs: PairingState, schedule: Schedule, today: dt.date
+) -> dict[str, Any]:
+    """Setup status, pairs at risk and roster composition, for the coordinator's documents."""
+    from .meetings import load_meetings
+    from .status import build_status
+
+    config = program.config
+    assert config is not None
+    meetings, _ = load_meetings(program.folder, config.topics, config.roster.list_separator)
+    status = build_status(config, program.participants, pairs, schedule, meetings, today)
+    return {
+        "setup": {
+            "matched": bool(pairs.active),
+            "scheduled": bool(schedule.plans),
+            "meetings_logged": len(meetings),
+            "surveys": len(config.evaluation.surveys),
+        },
+        "at_risk": [
+            {"pair": p.pair, "mentor": p.mentor_name, "mentee": p.mentee_name, "reason": p.at_risk}
+            for p in status.at_risk
+        ],
+        "roster": _roster(program),
+    }
+
+
+def write_documents(
+    docs: Sequence[Document],
+    renderer: Renderer,
+    fmt: str,
+    out: Path,
+    header: str,
+    progress: Progress | None = None,
+) -> Written:
+    """Render each document and write `out/<path>.<fmt>`; count the files that changed."""
+    if fmt not in FORMATS:
+        raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
+    files: list[str] = []
+    changed = 0
+    for k, doc in enumerate(docs, start=1):
+        name = f"{doc.path}.{fmt}"
+        data = renderer.document(doc.title, doc.parts, fmt, header=header, kind=doc.kind)
+        changed += write_bytes_atomic(inside(out, name), data)
+        files.append(name)
+        if progress is not None:
+            progress(f"writing {fmt}", k, len(docs))
+    return Written(tuple(files), changed)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A program with its pairs and schedule, ready for documents."""
+
+    program: Program
+    pairs: PairingState
+    schedule: Schedule
+    renderer: Renderer
+    extra: dict[str, Any]
+
+
+def load(folder: Path, today: dt.date) -> Loaded:
+    """Everything the documents need, from the program folder."""
+    program = open_program(folder)
+    config = program.config
+    assert config is not None
+    pairs = read_pairings(folder)
+    schedule = read_schedule(folder)
+    renderer = Renderer(folder / "templates", config.program.paper)
+    return Loaded(
+        program, pairs, schedule, renderer, context_extra(program, pairs, schedule, today)
+    )
+
+
+def handout_documents(loaded: Loaded, today: dt.date) -> list[Document]:
+    """The `handouts` command's documents."""
+    config = loaded.program.config
+    assert config is not None
+    return handouts(
+        config, loaded.program.participants, loaded.pairs, loaded.schedule, today, loaded.extra
+    )
+
+
+def packet_documents(loaded: Loaded, today: dt.date, only: str | None = None) -> list[Document]:
+    """The `packet` command's documents (one pair's, or every pair's and the coordinator's)."""
+    config = loaded.program.config
+    assert config is not None
+    if only is not None and only not in {p.id for p in loaded.pairs.active}:
+        raise RmentorError(f"`{only}` is not the id of an active pair")
+    return packets(
+        config,
+        loaded.program.participants,
+        loaded.pairs,
+        loaded.schedule,
+        today,
+        only,
+        loaded.extra,
+    )
+
+
+def index_document(
+    loaded: Loaded, today: dt.date, entries: Sequence[tuple[str, str, str]], fmt: str
+) -> Document:
+    """out/index: every file written, grouped, with links relative to out/."""
+    config = loaded.program.config
+    assert config is not None
+    groups: dict[str, list[dict[str, str]]] = {}
+    for group, title, href in entries:
+        # An index in HTML links the HTML/PDF files; in Markdown the Markdown ones.
+        groups.setdefault(group, []).append({"title": title, "href": href})
+    context = {
+        "program": {"name": config.program.name, "organization": config.program.organization},
+        "today": today,
+        "format": fmt,
+        "groups": [{"name": k, "entries": v} for k, v in groups.items()],
+    }
+    return Document(INDEX, f"{config.program.name}: documents", (Part("index.md.j2", context),))

@@ -1,0 +1,216 @@
+"""Turning templates and data into documents: Markdown, HTML and PDF.
+
+One template per document, written in Markdown (`<name>.md.j2`). Every value put
+into it is Markdown-escaped automatically, so a participant's text can never become
+markup, links or template code (it is only ever data in the context). HTML is the
+Markdown rendered by markdown-it with raw HTML switched off, wrapped in a print
+layout (`layout.html.j2`, autoescaped); PDF is that HTML through WeasyPrint.
+
+Templates are looked up in the program's own `templates/` folder first, then in the
+built-in ones, and always rendered in Jinja's immutable sandbox with StrictUndefined:
+a misspelt variable fails loudly, and a program's template cannot reach Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from jinja2 import (
+    ChoiceLoader,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+)
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from .errors import RmentorError
+from .resources import templates_dir
+
+FORMATS = ("md", "html", "pdf")
+LAYOUT = "layout.html.j2"
+
+# Characters Markdown may read as syntax, escaped with a backslash wherever data goes.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+# Bidirectional controls could make a name display as something else: removed.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+
+
+class MarkdownText(str):
+    """Text that already is Markdown (written by a template, not by a participant)."""
+
+    __slots__ = ()
+
+
+class TemplateProblem(RmentorError):
+    """A template (the program's own, usually) could not be rendered."""
+
+
+def clean_text(value: object) -> str:
+    """Data as one safe line: no control or bidi characters, whitespace collapsed."""
+    text = _BIDI.sub("", str(value))
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(text.split())
+
+
+def md_escape(value: object) -> str:
+    """Escape data for Markdown: it shows as written and never becomes markup."""
+    if isinstance(value, MarkdownText):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        return str(value)
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return _MD_SPECIAL.sub(r"\\\1", clean_text(value))
+
+
+def long_date(value: dt.date | dt.datetime) -> str:
+    """e.g. "Tuesday 12 January 2027"."""
+    return f"{value:%A} {value.day} {value:%B %Y}"
+
+
+def short_date(value: dt.date | dt.datetime) -> str:
+    """e.g. "12 Jan 2027"."""
+    return f"{value.day} {value:%b %Y}"
+
+
+def clock(value: dt.time | dt.datetime) -> str:
+    """e.g. "14:30"."""
+    return f"{value:%H:%M}"
+
+
+def css_string(value: object) -> Markup:
+    """Text for a CSS string literal: every non-alphanumeric character as a CSS escape,
+    so neither a quote nor `</style>` can end it."""
+    text = clean_text(value)
+    return Markup("".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text))
+
+
+def slug(text: str) -> str:
+    """A file name made from an id or a title: ASCII letters, digits and dashes only."""
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
+    return cleaned[:60] or "x"
+
+
+@dataclass(frozen=True)
+class Part:
+    """One template rendered with one context: a letter, a guide, an agreement."""
+
+    template: str
+    context: Mapping[str, Any]
+
+
+class Renderer:
+    """Renders document templates; the program's `templates/` overrides built-ins by name."""
+
+    def __init__(self, program_templates: Path | None = None, paper: str = "a4") -> None:
+        folders = (
+            [str(program_templates)] if program_templates and program_templates.is_dir() else []
+        )
+        folders.append(str(templates_dir() / "documents"))
+        loader = ChoiceLoader([FileSystemLoader(folder) for folder in folders])
+        common: dict[str, Any] = {
+            "loader": loader,
+            "undefined": StrictUndefined,
+            "keep_trailing_newline": True,
+            "trim_blocks": True,
+            "lstrip_blocks": True,
+        }
+        self.markdown_env = ImmutableSandboxedEnvironment(
+            autoescape=False, finalize=md_escape, **common
+        )
+        self.html_env = ImmutableSandboxedEnvironment(autoescape=True, **common)
+        for env in (self.markdown_env, self.html_env):
+            env.filters.update(
+                long_date=long_date,
+                short_date=short_date,
+                clock=clock,
+                text=clean_text,
+                md=lambda v: MarkdownText(md_escape(v)),
+            )
+        self.markdown_env.globals["raw"] = MarkdownText
+        self.html_env.filters["css_string"] = css_string
+        self.paper = paper
+
+    @cached_property
+    def _markdown_it(self) -> Any:
+        from markdown_it import MarkdownIt
+
+        return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
+            ["table", "strikethrough"]
+        )
+
+    def markdown(self, part: Part) -> str:
+        """One part as Markdown (LF endings, one trailing newline)."""
+        try:
+            text = self.markdown_env.get_template(part.template).render(**part.context)
+        except TemplateNotFound as exc:
+            raise TemplateProblem(f"template `{exc.name}` not found") from None
+        except TemplateError as exc:
+            raise TemplateProblem(f"template `{part.template}`: {exc}") from None
+        text = re.sub(r"\n{3,}", "\n\n", text.replace("\r\n", "\n"))
+        return text.strip("\n") + "\n"
+
+    def html_body(self, part: Part) -> str:
+        """One part as an HTML fragment (Markdown rendered, raw HTML never passed)."""
+        return str(self._markdown_it.render(self.markdown(part)))
+
+    def document_markdown(self, parts: Sequence[Part]) -> str:
+        """Several parts as one Markdown file, separated by horizontal rules."""
+        return "\n---\n\n".join(self.markdown(p) for p in parts)
+
+    def document_html(
+        self, title: str, parts: Sequence[Part], *, header: str, kind: str = "document"
+    ) -> str:
+        """A self-contained, printable HTML page: each part on its own page(s)."""
+        sections = [Markup(self.html_body(p)) for p in parts]
+        try:
+            return self.html_env.get_template(LAYOUT).render(
+                title=title, header=header, sections=sections, paper=self.paper, kind=kind
+            )
+        except TemplateError as exc:
+            raise TemplateProblem(f"template `{LAYOUT}`: {exc}") from None
+
+    def document(
+        self, title: str, parts: Sequence[Part], fmt: str, *, header: str, kind: str = "document"
+    ) -> bytes:
+        """The document's bytes in a format: md, html or pdf."""
+        if fmt == "md":
+            return self.document_markdown(parts).encode("utf-8")
+        html = self.document_html(title, parts, header=header, kind=kind)
+        if fmt == "html":
+            return html.encode("utf-8")
+        if fmt == "pdf":
+            return html_to_pdf(html, identifier=slug(title))
+        raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
+
+
+PDF_HELP = (
+    "PDF output needs WeasyPrint: pip install 'rmentor[pdf]', and its system libraries "
+    "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b "
+    "libfontconfig1 fonts-dejavu-core; macOS: brew install pango)"
+)
+
+
+def html_to_pdf(html: str, identifier: str) -> bytes:
+    """Print HTML to PDF with WeasyPrint; the same HTML gives the same bytes."""
+    try:
+        from weasyprint import HTML
+    except ImportError:
+        raise RmentorError(PDF_HELP) from None
+    except OSError as exc:  # WeasyPrint is there, Pango is not
+        raise RmentorError(f"{PDF_HELP} ({exc})") from None
+    # A fixed identifier: WeasyPrint would otherwise put a random /ID in every file.
+    data: bytes = HTML(string=html).write_pdf(pdf_identifier=identifier.encode("ascii"))
+    return data
