@@ -17,12 +17,13 @@ from .documents import Document, handouts, packets
 from .errors import RmentorError
 from .output import inside, write_bytes_atomic
 from .program import Program, open_program
-from .render import FORMATS, Part, Renderer
+from .render import FORMATS, Part, Renderer, pdfs, slug
 from .sessions import Schedule, read_schedule
 from .state import PairingState, read_pairings
 
 Progress = Callable[[str, int, int], None]
 INDEX = "index"
+PDF_BATCH = 64  # documents printed per pool of workers: bounds the HTML held at once
 
 
 @dataclass(frozen=True)
@@ -86,11 +87,28 @@ def write_documents(
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
     files: list[str] = []
     changed = 0
+    pending: list[tuple[str, str, str]] = []  # PDFs: (name, html, identifier), printed in batches
+
+    def flush() -> int:
+        printed = pdfs([(html, ident) for _, html, ident in pending])
+        done = sum(
+            write_bytes_atomic(inside(out, name), data)
+            for (name, _, _), data in zip(pending, printed, strict=True)
+        )
+        pending.clear()
+        return done
+
     for k, doc in enumerate(docs, start=1):
         name = f"{doc.path}.{fmt}"
-        data = renderer.document(doc.title, doc.parts, fmt, header=header, kind=doc.kind)
-        changed += write_bytes_atomic(inside(out, name), data)
         files.append(name)
+        if fmt == "pdf":
+            html = renderer.document_html(doc.title, doc.parts, header=header, kind=doc.kind)
+            pending.append((name, html, slug(doc.path)))
+            if len(pending) == PDF_BATCH or k == len(docs):
+                changed += flush()
+        else:
+            data = renderer.document(doc.title, doc.parts, fmt, header=header, kind=doc.kind)
+            changed += write_bytes_atomic(inside(out, name), data)
         if progress is not None:
             progress(f"writing {fmt}", k, len(docs))
     return Written(tuple(files), changed)

@@ -14,6 +14,7 @@ a misspelt variable fails loudly, and a program's template cannot reach Python.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -192,7 +193,7 @@ class Renderer:
         if fmt == "html":
             return html.encode("utf-8")
         if fmt == "pdf":
-            return html_to_pdf(html, identifier=slug(title))
+            return pdfs([(html, slug(title))])[0]
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
 
 
@@ -203,14 +204,61 @@ PDF_HELP = (
 )
 
 
-def html_to_pdf(html: str, identifier: str) -> bytes:
-    """Print HTML to PDF with WeasyPrint; the same HTML gives the same bytes."""
+def _check_weasyprint() -> None:
     try:
-        from weasyprint import HTML
+        import weasyprint  # noqa: F401
     except ImportError:
         raise RmentorError(PDF_HELP) from None
     except OSError as exc:  # WeasyPrint is there, Pango is not
         raise RmentorError(f"{PDF_HELP} ({exc})") from None
+
+
+def html_to_pdf(html: str, identifier: str) -> bytes:
+    """Print HTML to PDF with WeasyPrint (in this process; see `pdfs` for why not)."""
+    _check_weasyprint()
+    from weasyprint import HTML
+
     # A fixed identifier: WeasyPrint would otherwise put a random /ID in every file.
-    data: bytes = HTML(string=html).write_pdf(pdf_identifier=identifier.encode("ascii"))
+    # fontTools stamps each embedded font subset with the current time unless
+    # SOURCE_DATE_EPOCH says otherwise (a user's own setting is respected).
+    previous = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    try:
+        data: bytes = HTML(string=html).write_pdf(pdf_identifier=identifier.encode("ascii"))
+    finally:
+        if previous is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
     return data
+
+
+def _pdf_job(job: tuple[str, str]) -> bytes:
+    return html_to_pdf(*job)
+
+
+def pdfs(jobs: Sequence[tuple[str, str]]) -> list[bytes]:
+    """Many (html, identifier) jobs to PDF bytes, the same bytes on every run.
+
+    The order of glyphs in each embedded font subset follows Python's string
+    hashing, which is randomised per process; so the PDFs are printed in worker
+    processes started with PYTHONHASHSEED=0 (which also uses both cores).
+    """
+    if not jobs:
+        return []
+    _check_weasyprint()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "SOURCE_DATE_EPOCH")}
+    os.environ["PYTHONHASHSEED"] = "0"
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
+    try:
+        workers = max(1, min(len(jobs), os.cpu_count() or 1))
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_pdf_job, jobs))
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
