@@ -24,6 +24,8 @@ from .state import PairingState, read_pairings
 Progress = Callable[[str, int, int], None]
 INDEX = "index"
 PDF_BATCH = 64  # documents printed per pool of workers: bounds the HTML held at once
+PARALLEL_FROM = 200  # from this many documents, Markdown and HTML render on every core
+CHUNK_DOCUMENTS = 100  # documents sent to a worker at once
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,8 @@ def write_documents(
         pending.clear()
         return done
 
+    if fmt != "pdf" and len(docs) >= PARALLEL_FROM:
+        return _write_parallel(docs, renderer, fmt, out, header, progress)
     for k, doc in enumerate(docs, start=1):
         name = f"{doc.path}.{fmt}"
         files.append(name)
@@ -111,6 +115,48 @@ def write_documents(
             changed += write_bytes_atomic(inside(out, name), data)
         if progress is not None:
             progress(f"writing {fmt}", k, len(docs))
+    return Written(tuple(files), changed)
+
+
+def _render_chunk(job: tuple[Path | None, str, str, str, Sequence[Document]]) -> list[bytes]:
+    templates, paper, fmt, header, docs = job
+    renderer = Renderer(templates, paper)
+    return [renderer.document(d.title, d.parts, fmt, header=header, kind=d.kind) for d in docs]
+
+
+def _write_parallel(
+    docs: Sequence[Document],
+    renderer: Renderer,
+    fmt: str,
+    out: Path,
+    header: str,
+    progress: Progress | None,
+) -> Written:
+    """Many documents: rendered in worker processes (one per core), written here.
+
+    Each chunk is pickled whole, so the contexts its documents share stay shared and
+    the worker's renderer renders each shared part once.
+    """
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = CHUNK_DOCUMENTS
+    chunks = [list(docs[i : i + size]) for i in range(0, len(docs), size)]
+    jobs = [(renderer.program_templates, renderer.paper, fmt, header, chunk) for chunk in chunks]
+    workers = max(1, min(len(chunks), os.cpu_count() or 1))
+    files: list[str] = []
+    changed = done = 0
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk, rendered in zip(chunks, pool.map(_render_chunk, jobs), strict=True):
+            for doc, data in zip(chunk, rendered, strict=True):
+                name = f"{doc.path}.{fmt}"
+                files.append(name)
+                changed += write_bytes_atomic(inside(out, name), data)
+            done += len(chunk)
+            if progress is not None:
+                progress(f"writing {fmt}", done, len(docs))
     return Written(tuple(files), changed)
 
 

@@ -104,6 +104,12 @@ def slug(text: str) -> str:
     return cleaned[:60] or "x"
 
 
+def _fingerprint(context: Mapping[str, Any]) -> str:
+    # The context's repr is a faithful key: plain dicts, lists, strings, numbers and
+    # dates, always built in the same order. Far cheaper than rendering twice.
+    return repr(context)
+
+
 @dataclass(frozen=True)
 class Part:
     """One template rendered with one context: a letter, a guide, an agreement."""
@@ -116,6 +122,7 @@ class Renderer:
     """Renders document templates; the program's `templates/` overrides built-ins by name."""
 
     def __init__(self, program_templates: Path | None = None, paper: str = "a4") -> None:
+        self.program_templates = program_templates
         folders = (
             [str(program_templates)] if program_templates and program_templates.is_dir() else []
         )
@@ -143,6 +150,7 @@ class Renderer:
         self.markdown_env.globals["raw"] = MarkdownText
         self.html_env.filters["css_string"] = css_string
         self.paper = paper
+        self._cache: dict[tuple[str, str], str] = {}
 
     @cached_property
     def _markdown_it(self) -> Any:
@@ -153,7 +161,17 @@ class Renderer:
         )
 
     def markdown(self, part: Part) -> str:
-        """One part as Markdown (LF endings, one trailing newline)."""
+        """One part as Markdown (LF endings, one trailing newline).
+
+        Parts with equal contexts (the guides in every packet, a letter in the handouts
+        and in the packet) are rendered once.
+        """
+        key = (part.template, _fingerprint(part.context))
+        if key not in self._cache:
+            self._cache[key] = self._render_markdown(part)
+        return self._cache[key]
+
+    def _render_markdown(self, part: Part) -> str:
         try:
             text = self.markdown_env.get_template(part.template).render(**part.context)
         except TemplateNotFound as exc:
@@ -165,7 +183,10 @@ class Renderer:
 
     def html_body(self, part: Part) -> str:
         """One part as an HTML fragment (Markdown rendered, raw HTML never passed)."""
-        return str(self._markdown_it.render(self.markdown(part)))
+        key = ("html:" + part.template, _fingerprint(part.context))
+        if key not in self._cache:
+            self._cache[key] = str(self._markdown_it.render(self.markdown(part)))
+        return self._cache[key]
 
     def document_markdown(self, parts: Sequence[Part]) -> str:
         """Several parts as one Markdown file, separated by horizontal rules."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -158,10 +159,22 @@ def test_pdf_pages(tmp_path: Path, paper: str, size: tuple[int, int]) -> None:
     (folder / "program.yaml").write_text(re.sub(r"paper: a4", f"paper: {paper}", yaml))
     run("match", "-q", "--today", TODAY, "--program", str(folder))
     run("schedule", "-q", "--today", TODAY, "--program", str(folder))
-    pairs = sorted((folder / "state").glob("pairings.toml"))
-    assert pairs
-    run("packet", "--format", "pdf", "--today", TODAY, "--program", str(folder), "-q")
-    packet = next(p for p in (folder / "out" / "packets").glob("p*.pdf"))
+    pairs = json.loads(run("match", "--json", "--dry-run", "--program", str(folder)))["pairs"]
+    pair = pairs[0]["id"]
+    args = (
+        "packet",
+        "--pair",
+        pair,
+        "--format",
+        "pdf",
+        "--today",
+        TODAY,
+        "--program",
+        str(folder),
+        "-q",
+    )
+    run(*args)
+    packet = folder / "out" / "packets" / f"{pair}.pdf"
     reader = PdfReader(io.BytesIO(packet.read_bytes()))
     assert len(reader.pages) >= 8  # 2 letters, agreement, schedule, 2 guides, form
     width, height = (round(float(v)) for v in reader.pages[0].mediabox.upper_right)
@@ -170,16 +183,5 @@ def test_pdf_pages(tmp_path: Path, paper: str, size: tuple[int, int]) -> None:
     assert "Guide for mentors" in text
     assert "Page 2 of" in text
     again = folder / "again"
-    run(
-        "packet",
-        "--format",
-        "pdf",
-        "--today",
-        TODAY,
-        "--program",
-        str(folder),
-        "-q",
-        "--out",
-        str(again),
-    )
+    run(*args, "--out", str(again))
     assert (again / "packets" / packet.name).read_bytes() == packet.read_bytes()
