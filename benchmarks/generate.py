@@ -15,7 +15,11 @@ import csv
 import random
 import re
 import shutil
+import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from rmentor.model import PARTICIPANT_FIELDS
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_program"
@@ -92,29 +96,7 @@ LAST = [
     "Okafor",
     "Park",
 ]
-HEADER = [
-    "id",
-    "name",
-    "email",
-    "role",
-    "department",
-    "title",
-    "level",
-    "manager",
-    "birth_year",
-    "hire_date",
-    "skills",
-    "interests",
-    "timezone",
-    "availability",
-    "location",
-    "languages",
-    "gender",
-    "capacity",
-    "prefer",
-    "avoid",
-    "notes",
-]
+HEADER = list(PARTICIPANT_FIELDS)
 
 
 def _availability(rng: random.Random) -> str:

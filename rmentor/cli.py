@@ -34,6 +34,9 @@ from .errors import Severity
 from .program import Program
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .documents import Document
     from .matching.engine import MatchResult
     from .publishing import Loaded, Written
 
@@ -447,7 +450,23 @@ def handouts(
     quiet: QuietOption = False,
 ) -> None:
     """Guides, training outlines, feedback form, welcome letters, agreements, agenda sheets."""
-    from .publishing import handout_documents, load, write_documents
+    from .publishing import handout_documents
+
+    _documents("Handouts", handout_documents, fmt, today, out, program, quiet)
+
+
+def _documents(
+    what: str,
+    which: Callable[..., list[Document]],
+    fmt: str,
+    today: str | None,
+    out: Path | None,
+    program: Path | None,
+    quiet: bool,
+    *args: object,
+) -> None:
+    """Load the program, pick the documents, write them with a progress bar, report."""
+    from .publishing import load, write_documents
 
     folder = program_folder(program)
     day = today_or(today)
@@ -455,12 +474,11 @@ def handouts(
     target = _out_folder(folder, out)
     bar = console.Progress(enabled=not (quiet or settings().quiet))
     try:
-        written = write_documents(
-            handout_documents(loaded, day), loaded.renderer, fmt, target, _header(loaded), bar
-        )
+        docs = which(loaded, day, *args)
+        written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded), bar)
     finally:
         bar.close()
-    _report_written("Handouts", written, target, quiet)
+    _report_written(what, written, target, quiet)
 
 
 @app.command(rich_help_panel=DOCUMENTS)
@@ -476,20 +494,9 @@ def packet(
     quiet: QuietOption = False,
 ) -> None:
     """Printable packets: one per pair, and one for the coordinator."""
-    from .publishing import load, packet_documents, write_documents
+    from .publishing import packet_documents
 
-    folder = program_folder(program)
-    day = today_or(today)
-    loaded = load(folder, day)
-    target = _out_folder(folder, out)
-    bar = console.Progress(enabled=not (quiet or settings().quiet))
-    try:
-        written = write_documents(
-            packet_documents(loaded, day, pair), loaded.renderer, fmt, target, _header(loaded), bar
-        )
-    finally:
-        bar.close()
-    _report_written("Packets", written, target, quiet)
+    _documents("Packets", packet_documents, fmt, today, out, program, quiet, pair)
 
 
 @app.command(rich_help_panel=DOCUMENTS)

@@ -188,7 +188,7 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     commands = [line for line in first_screen.splitlines() if line.startswith("python3 -m venv")]
     assert len(commands) == 2
     install_and_run, test_command = commands
-    assert "rmentor init my-program --example && cd my-program && rmentor match" in install_and_run
+    assert "rmentor init my-program --example && cd my-program && rmentor build" in install_and_run
     assert test_command in ci.splitlines()
 
 

@@ -79,6 +79,10 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     result = rmentor("validate", cwd=work / "x")
     assert result.returncode == 0, result.stdout + result.stderr
+    result = rmentor("build", "--format", "md", "--today", "2027-01-04", cwd=work / "x")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (work / "x" / "out" / "handouts" / "mentor-guide.md").is_file()
+    assert (work / "x" / "out" / "index.md").is_file()
     result = rmentor("init", "y", "--today", "2026-11-22", cwd=work)
     assert result.returncode == 0, result.stderr
     assert (work / "y" / "program.yaml").is_file()
