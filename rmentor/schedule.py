@@ -79,11 +79,15 @@ def _holiday_calendar(
 ) -> Mapping[dt.date, str]:
     import holidays
 
-    try:
-        found = holidays.country_holidays(country, subdiv=subdivision, years=years)
-    except NotImplementedError:  # validate reports unknown countries
-        return {}
-    return dict(found)
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        return {}  # validate reports unknown countries and subdivisions
+    if subdivision is not None:
+        known = {s.upper(): s for s in supported[country]}
+        if subdivision.upper() not in known:
+            return {}
+        subdivision = known[subdivision.upper()]
+    return dict(holidays.country_holidays(country, subdiv=subdivision, years=years))
 
 
 @dataclass(frozen=True)
