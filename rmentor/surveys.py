@@ -39,7 +39,8 @@ SCALES: dict[str, tuple[int, int]] = {
 }
 SKILL_SCALE = (1, 5)
 # A whole number, alone or followed by its label: "4", "4 - Agree", "9 (very likely)".
-_RATING = re.compile(r"^(\d+)(?:\s*|\s*[-–—:(]\s*[^\d\s].*|\s+[^\d\s].*)$", re.DOTALL)
+_RATING = re.compile(r"^(\d+)(?:\s*|\s*[-\u2013\u2014:(]\s*[^\d\s].*|\s+[^\d\s].*)$", re.DOTALL)
+_NOWHERE = Location("survey")
 _SKILL_HEADER = re.compile(r"^skill:.+$")
 
 
@@ -54,7 +55,7 @@ class Response:
     skills: Mapping[str, int] = field(default_factory=dict, hash=False)  # topic id -> 1-5
     goal_progress: int | None = None  # 1-5
     comments: str | None = None
-    source: Location = Location("survey")  # the row's first line
+    source: Location = _NOWHERE  # the row's first line
 
 
 def parse_rating(text: str, low: int, high: int) -> int:
@@ -159,9 +160,7 @@ def responses_from_table(
     people: Mapping[str, str] | None = None,
 ) -> tuple[list[Response], list[Problem]]:
     """Convert one read survey export. `people` maps folded id/email -> participant id."""
-    columns, problems = map_columns(
-        table, SURVEY_FIELDS, (), survey.columns, allow=_SKILL_HEADER
-    )
+    columns, problems = map_columns(table, SURVEY_FIELDS, (), survey.columns, allow=_SKILL_HEADER)
     topic_index = {fold(t): t for t in topics}
     skills, found = _skill_columns(table, columns, topic_index)
     problems += found
@@ -185,9 +184,7 @@ def responses_from_table(
                     f"{width} columns; the extra values are ignored",
                 )
             )
-        responses.append(
-            _row_to_response(table, row, survey, columns, skills, people, problems)
-        )
+        responses.append(_row_to_response(table, row, survey, columns, skills, people, problems))
     return responses, problems
 
 
