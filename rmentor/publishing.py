@@ -142,7 +142,10 @@ def _write_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     size = CHUNK_DOCUMENTS
-    chunks = [list(docs[i : i + size]) for i in range(0, len(docs), size)]
+    # A pair's letters and agreement are parts of its packet too: keep a pair's
+    # documents in one chunk so its worker renders them once.
+    ordered = sorted(docs, key=lambda d: (d.path.rsplit("/", 1)[-1].rsplit("-", 1)[-1], d.path))
+    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
     jobs = [(renderer.program_templates, renderer.paper, fmt, header, chunk) for chunk in chunks]
     workers = max(1, min(len(chunks), os.cpu_count() or 1))
     files: list[str] = []
