@@ -94,7 +94,13 @@ def init(
     if not (quiet or settings().quiet):
         what = "the sample program" if example else "a new program"
         console.success(f"Created {what} in {directory} ({len(written)} files).")
-        console.say(f"Next: cd {directory} && rmentor validate")
+        if example:
+            console.say(f"Next: cd {directory} && rmentor build   (then open out/index.html)")
+        else:
+            console.say(
+                f"Next: add people to {directory}/participants.csv, edit program.yaml, "
+                "then: rmentor validate"
+            )
 
 
 @app.command(rich_help_panel=SETUP)
