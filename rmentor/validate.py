@@ -441,15 +441,12 @@ def check_settings(program: Program) -> list[Problem]:
 
 
 def check_files(program: Program) -> list[Problem]:
-    """Files and folders program.yaml names (surveys, history, compare) exist."""
+    """Files and folders program.yaml names (history, compare) exist; survey exports
+    are read, and reported, by `check_survey_exports`."""
     config = _config(program)
     where = program.where
     problems: list[Problem] = []
     named: list[tuple[str, Location, bool]] = []
-    named += [
-        (s.file, where.at("evaluation", "surveys", i, "file"), False)
-        for i, s in enumerate(config.evaluation.surveys)
-    ]
     named += [
         (f, where.at("matching", "history", i), False)
         for i, f in enumerate(config.matching.history)
@@ -566,6 +563,16 @@ def check_meeting_log(program: Program) -> list[Problem]:
     return problems + check_meetings(meetings, state, config.program.start, config.program.end)
 
 
+def check_survey_exports(program: Program) -> list[Problem]:
+    """Every survey export named under evaluation.surveys reads, value by value."""
+    from .surveys import load_surveys
+
+    _, problems = load_surveys(
+        program.folder, _config(program), participants=program.participants, where=program.where
+    )
+    return problems
+
+
 Check = Callable[[Program], list[Problem]]
 
 # Each check with the program.yaml sections it reads: a check runs only when all of
@@ -583,6 +590,7 @@ CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_pairs, frozenset({"matching"})),
     (check_state, frozenset()),
     (check_meeting_log, frozenset({"program", "topics", "roster"})),
+    (check_survey_exports, frozenset({"evaluation", "topics"})),
 )
 
 
