@@ -12,7 +12,7 @@ is kept so that later checks can point at the right line and column.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,13 +204,3 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
     value = builder.build(node, ())
     return value, SourceMap(file, builder.values, builder.keys), builder.problems
 
-
-def walk_paths(value: Any, path: Path = ()) -> Iterator[Path]:
-    """Every path inside a built YAML value (used by tests)."""
-    yield path
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from walk_paths(item, (*path, key))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from walk_paths(item, (*path, i))
