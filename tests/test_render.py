@@ -92,3 +92,19 @@ def test_html_layout_is_self_contained(tmp_path: Path) -> None:
     assert "</style>" in page
     assert page.count("</style>") == 1
     assert not re.search(r"""(src|href)=["']?https?:""", page)
+
+
+def test_pdf_without_weasyprint_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from rmentor.errors import RmentorError
+
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails as if not installed
+    (tmp_path / "t.md.j2").write_text("# T\n")
+    with pytest.raises(RmentorError) as caught:
+        Renderer(tmp_path).document("T", [Part("t.md.j2", {})], "pdf", header="h")
+    message = str(caught.value)
+    assert "pip install 'rmentor[pdf]'" in message
+    assert "libpango" in message
