@@ -286,3 +286,9 @@ def test_invalid_state_file_is_reported_with_its_line_and_column(matched: Path) 
     assert re.search(rf"state/pairings\.toml:{number}:\d+", err), err
     assert "Traceback" not in out + err
     assert path.read_bytes() == broken
+
+
+def test_explain_before_any_match_says_what_to_do(sample: Path) -> None:
+    result = runner.invoke(app, ["explain", "E1001", "--program", str(sample)])
+    assert result.exit_code == 1
+    assert "run `rmentor match` first" in result.stderr

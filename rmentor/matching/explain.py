@@ -85,6 +85,8 @@ def explain(
     """Explanations for a pair id or a person id (one per active pair of that person)."""
     by_id = {p.id: p for p in state.pairs}
     people = {p.id: p for p in participants}
+    if not state.pairs:
+        raise RmentorError("there are no pairs yet; run `rmentor match` first")
     subjects: list[tuple[str, Pairing | None]]
     if target in by_id:
         pair = by_id[target]
