@@ -25,7 +25,16 @@ from pathlib import Path
 
 from .errors import Location, Problem, error, warning
 from .model import SURVEY_FIELDS, Participant, ProgramConfig, Survey
-from .tables import ColumnMap, Row, Table, fold, map_columns, read_table, suggest
+from .tables import (
+    ColumnMap,
+    Row,
+    Table,
+    fold,
+    header_key,
+    map_columns,
+    read_table,
+    suggest,
+)
 from .yamlfile import SourceMap
 
 SurveyKind = str  # "pre" | "midpoint" | "final" (model.Survey.kind)
@@ -250,6 +259,18 @@ def load_surveys(
         problems += found
         if table is None:
             continue
+        # A misspelt header under columns: would silently drop that whole question.
+        headers = {header_key(h): h for h in table.header if h}
+        for key in survey.columns:
+            if header_key(key) not in headers:
+                at = where.at(*path, "columns", key) if where else Location("program.yaml")
+                problems.append(
+                    warning(
+                        at,
+                        f"`{key}` is not a header of {survey.file}; its answers are not read",
+                        suggest(key, headers.values()),
+                    )
+                )
         more, found = responses_from_table(table, survey, topics, people)
         responses += more
         problems += found
