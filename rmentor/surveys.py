@@ -263,7 +263,7 @@ def load_surveys(
         headers = {header_key(h): h for h in table.header if h}
         for key in survey.columns:
             if header_key(key) not in headers:
-                at = where.at(*path, "columns", key) if where else Location("program.yaml")
+                at = where.key(*path, "columns", key) if where else Location("program.yaml")
                 problems.append(
                     warning(
                         at,
