@@ -345,8 +345,10 @@ def test_status_tables_on_the_sample(sample_with_schedule: Path) -> None:
 def test_status_reports_a_broken_log(sample_with_schedule: Path, tmp_path: Path) -> None:
     folder = tmp_path / "copy"
     shutil.copytree(sample_with_schedule, folder)
-    with (folder / MEETINGS_FILE).open("a", encoding="utf-8") as handle:
+    log = folder / MEETINGS_FILE
+    line = len(log.read_text(encoding="utf-8").splitlines()) + 1  # the row added below
+    with log.open("a", encoding="utf-8") as handle:
         handle.write("nosuchpair,2027-02-30,held,,,\n")
     code, _, err = run_status(folder, "--today", TODAY)
     assert code == 1
-    assert "meetings.csv:106:2: error: date: `2027-02-30` is not a date that exists" in err
+    assert f"meetings.csv:{line}:2: error: date: `2027-02-30` is not a date that exists" in err
