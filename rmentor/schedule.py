@@ -370,15 +370,20 @@ def _future(
     """Kept sessions, then the series after them, numbered on; unchanged ones keep their
     SEQUENCE, moved ones bump it, and old future sessions no longer needed are cancelled."""
     duration = dt.timedelta(minutes=config.meetings.duration_minutes)
-    cutoff = max([today, *(s.start.date() for s in kept)])
-    number = max((s.number for s in kept), default=0)
+    # Logged sessions may lie ahead of `today` (a log filled in advance): they keep
+    # their date and number, and the new series fills the dates and numbers around them.
+    kept_dates = {s.start.date() for s in kept}
+    kept_numbers = {s.number for s in kept}
+    number = max((s.number for s in kept if s.start.date() <= today), default=0)
     previous = {s.number: s for s in old.sessions} if old is not None else {}
     topics = _topics(mentor.participant, mentee.participant)
     out = list(kept)
     for start, moved_from in starts:
-        if start.date() <= cutoff:
+        if start.date() <= today or start.date() in kept_dates:
             continue
         number += 1
+        while number in kept_numbers:
+            number += 1
         theme, session_topics = _agenda(config, number, topics)
         fresh = Session(
             pair=pair.id,

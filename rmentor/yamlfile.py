@@ -203,4 +203,3 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
     builder = _Builder(file)
     value = builder.build(node, ())
     return value, SourceMap(file, builder.values, builder.keys), builder.problems
-

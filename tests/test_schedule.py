@@ -279,3 +279,16 @@ def test_holidays_are_skipped_or_moved() -> None:
         dt.date(2027, 1, 4),
     )
     assert dt.date(2027, 5, 25) not in {x.start.date() for x in both.plans[0].sessions} or True
+
+
+def test_a_log_filled_ahead_cancels_nothing_in_between() -> None:
+    config = make_config()
+    r = person("R1", "mentor", "Europe/Berlin", [(1, 540, 720)])
+    e = person("E1", "mentee", "Europe/Berlin", [(1, 540, 720)])
+    pairs = [Pairing(mentor="R1", mentee="E1", score=0.5, since=dt.date(2027, 1, 4))]
+    first = plan_schedule(config, [r, e], pairs, Schedule(), set(), dt.date(2027, 1, 4))
+    sessions = first.plans[0].sessions
+    logged = {(s.pair, s.start.date()) for s in (sessions[0], sessions[9])}  # 1 and 10
+    today = sessions[2].start.date()  # today is the day of session 3
+    again = plan_schedule(config, [r, e], pairs, first, logged, today)
+    assert again.plans[0].sessions == sessions  # nothing cancelled, nothing renumbered
