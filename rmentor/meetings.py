@@ -33,6 +33,7 @@ from .tables import (
     clean,
     fold,
     map_columns,
+    overflow,
     read_csv,
     sniff_delimiter,
     suggest,
@@ -231,18 +232,10 @@ def meetings_from_table(
     if any(name not in columns.fields for name in REQUIRED_MEETING_FIELDS):
         return [], problems
     index = TopicIndex(topics)
-    width = len(table.header)
     meetings: list[Meeting] = []
     for row in table.rows:
-        if any(row.cells[width:]):
-            problems.append(
-                warning(
-                    Location(table.file, row.line, width + 1),
-                    f"row has {len(row.cells)} values but the header has "
-                    f"{width} columns; the extra values are ignored",
-                    "is a value with the delimiter in it missing its quotes?",
-                )
-            )
+        if (extra := overflow(table, row)) is not None:
+            problems.append(extra)
         meeting = _row_to_meeting(_Cells(table, row, columns), index, list_separator, problems)
         if meeting is not None:
             meetings.append(meeting)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .availability import AvailabilityError, parse_availability
-from .errors import Location, Problem, error, warning
+from .errors import Location, Problem, error
 from .model import (
     PARTICIPANT_FIELDS,
     REQUIRED_FIELDS,
@@ -24,7 +24,7 @@ from .model import (
     Topic,
 )
 from .places import is_timezone, timezone_hint
-from .tables import ColumnMap, Row, Table, fold, map_columns, read_table, suggest
+from .tables import ColumnMap, Row, Table, fold, map_columns, overflow, read_table, suggest
 from .yamlfile import SourceMap
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -233,18 +233,9 @@ def participants_from_table(
     index = TopicIndex(topics)
     offices = office_timezones or {}
     people: list[Participant] = []
-    width = len(table.header)
     for row in table.rows:
-        overflow = [c for c in row.cells[width:] if c]
-        if overflow:
-            problems.append(
-                warning(
-                    Location(table.file, row.line, width + 1),
-                    f"row has {len(row.cells)} values but the header has "
-                    f"{width} columns; the extra values are ignored",
-                    "is a value with the delimiter in it missing its quotes?",
-                )
-            )
+        if (extra := overflow(table, row)) is not None:
+            problems.append(extra)
         reader = _RowReader(table, row, columns, problems)
         zone = offices.get(reader.text("location"), default_timezone)
         person = _row_to_participant(reader, config, index, zone)

@@ -32,6 +32,7 @@ from .tables import (
     fold,
     header_key,
     map_columns,
+    overflow,
     read_table,
     suggest,
 )
@@ -182,17 +183,10 @@ def responses_from_table(
             )
         )
         return [], problems
-    width = len(table.header)
     responses: list[Response] = []
     for row in table.rows:
-        if any(row.cells[width:]):
-            problems.append(
-                warning(
-                    Location(table.file, row.line, width + 1),
-                    f"row has {len(row.cells)} values but the header has "
-                    f"{width} columns; the extra values are ignored",
-                )
-            )
+        if (extra := overflow(table, row)) is not None:
+            problems.append(extra)
         responses.append(_row_to_response(table, row, survey, columns, skills, people, problems))
     return responses, problems
 

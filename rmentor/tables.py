@@ -272,6 +272,19 @@ def read_table(
     return read_csv(data, name, encoding)
 
 
+def overflow(table: Table, row: Row) -> Problem | None:
+    """A warning when a row has values beyond the header's columns (they are ignored)."""
+    width = len(table.header)
+    if not any(row.cells[width:]):
+        return None
+    return warning(
+        Location(table.file, row.line, width + 1),
+        f"row has {len(row.cells)} values but the header has {width} columns; "
+        "the extra values are ignored",
+        "is a value with the delimiter in it missing its quotes?",
+    )
+
+
 @dataclass(frozen=True)
 class ColumnMap:
     """Which header position holds which canonical field; the rest are extra columns."""
