@@ -270,15 +270,31 @@ def test_holidays_are_skipped_or_moved() -> None:
         dates = {x.start.date() for x in s.plans[0].sessions}
         assert dt.date(2027, 3, 29) not in dates
         assert any(k.date == dt.date(2027, 3, 29) for k in s.skipped) or expect_moved
-    both = plan_schedule(
-        make_config(on_holiday="next_free_day"),
-        [r, e],
-        [pair],
-        Schedule(),
-        set(),
-        dt.date(2027, 1, 4),
-    )
-    assert dt.date(2027, 5, 25) not in {x.start.date() for x in both.plans[0].sessions} or True
+    # A one-day blackout on the slot's Tuesday: moved to Wednesday, or skipped.
+    tue_wed = [(1, 540, 720), (2, 540, 720)]
+    r2 = person("R1", "mentor", "Europe/Berlin", tue_wed)
+    e2 = person("E1", "mentee", "Europe/Berlin", tue_wed)
+    day_off = [{"from": "2027-03-02", "to": "2027-03-02"}]
+    for mode in ("skip", "next_free_day"):
+        config = make_config(on_holiday=mode)
+        program = config.program.model_copy(
+            update={
+                "blackout": tuple(
+                    type(config.program.blackout[0]).model_validate(b) for b in day_off
+                )
+            }
+        )
+        config = config.model_copy(update={"program": program})
+        plan = plan_schedule(config, [r2, e2], [pair], Schedule(), set(), dt.date(2027, 1, 4))
+        sessions = {x.start.date(): x for x in plan.plans[0].sessions}
+        assert plan.plans[0].slot.weekday == 1
+        assert dt.date(2027, 3, 2) not in sessions
+        if mode == "skip":
+            assert dt.date(2027, 3, 3) not in sessions
+            assert [k.date for k in plan.skipped] == [dt.date(2027, 3, 2)]
+        else:
+            assert sessions[dt.date(2027, 3, 3)].moved_from == dt.date(2027, 3, 2)
+            assert plan.skipped == ()
 
 
 def test_a_log_filled_ahead_cancels_nothing_in_between() -> None:
