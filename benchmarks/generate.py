@@ -5,13 +5,16 @@
 The program.yaml is the sample program's, with the roster replaced and its locked
 and excluded pairs removed. People work in three offices and three time zones, in a
 hierarchy: every mentor reports (through a chain) to a senior colleague, so the
-reporting-line rule has real work to do.
+reporting-line rule has real work to do. The three survey exports of the sample
+(`feedback/`, same headers and formats: Google Forms CSV, Microsoft Forms .xlsx) are
+written again with answers from most of the generated people.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import datetime as dt
 import random
 import re
 import shutil
@@ -186,7 +189,91 @@ def generate(out: Path, mentors: int, mentees: int, seed: int = 1) -> Path:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows)
+    write_surveys(out, [(str(row[0]), str(row[1]), str(row[3])) for row in rows], rng)
     return out
+
+
+SCALE = {
+    1: "1 - Not at all",
+    2: "2 - Somewhat",
+    3: "3 - Moderately",
+    4: "4 - Very",
+    5: "5 - Extremely",
+}
+COMMENTS = [
+    "",
+    "",
+    "",
+    "Great sessions, very practical.",
+    "We struggled to find time in March.",
+    "I now use an AI assistant for first drafts.",
+    "More structure in the first weeks would help.",
+]
+
+
+def _answer(header: str, rng: random.Random, boost: int) -> object:
+    """A plausible answer for one survey column, read from its header text."""
+    low = header.lower()
+    if "recommend" in low:
+        return rng.randint(5, 10)
+    if "comment" in low or "anything else" in low:
+        return rng.choice(COMMENTS)
+    rating = min(5, max(1, rng.randint(1, 4) + boost))
+    return rating
+
+
+def write_surveys(out: Path, people: list[tuple[str, str, str]], rng: random.Random) -> None:
+    """Write pre, midpoint and final exports with the sample's headers and formats."""
+    import openpyxl
+
+    feedback = out / "feedback"
+    feedback.mkdir(exist_ok=True)
+    for name, share, boost in (("pre-survey.csv", 0.85, 0), ("midpoint-survey.csv", 0.6, 1)):
+        with (SAMPLE / "feedback" / name).open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle))
+        with (feedback / name).open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+            writer.writerow(header)
+            for pid, _, role in people:
+                if rng.random() >= share:
+                    continue
+                row: list[object] = []
+                for column in header:
+                    if column == "Timestamp":
+                        row.append("2027/01/04 1:55:37 PM GMT+1")
+                    elif column == "Your employee ID":
+                        row.append(pid if rng.random() < 0.9 else "")
+                    elif column == "Your role in the program":
+                        row.append(role)
+                    else:
+                        value = _answer(column, rng, boost)
+                        row.append(SCALE[value] if isinstance(value, int) and "(0-10)" not in column else value)
+                writer.writerow(row)
+    sample = openpyxl.load_workbook(SAMPLE / "feedback" / "final-survey.xlsx", read_only=True)
+    header = [str(cell) for cell in next(sample.active.iter_rows(max_row=1, values_only=True))]
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Sheet1")
+    sheet.append(header)
+    start = dt.datetime(2027, 6, 14, 16, 4)
+    for number, (pid, name, _) in enumerate(people, start=1):
+        if rng.random() >= 0.7:
+            continue
+        row = []
+        for column in header:
+            if column == "ID":
+                row.append(number)
+            elif column in ("Start time", "Completion time"):
+                row.append(start)
+            elif column == "Email":
+                row.append(f"{pid.lower()}@example.com")
+            elif column == "Name":
+                row.append(name)
+            elif column == "Employee ID":
+                row.append(pid)
+            else:
+                row.append(_answer(column, rng, 2))
+        sheet.append(row)
+    book.save(feedback / "final-survey.xlsx")
 
 
 def main() -> None:
