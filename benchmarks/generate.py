@@ -247,7 +247,11 @@ def write_surveys(out: Path, people: list[tuple[str, str, str]], rng: random.Ran
                         row.append(role)
                     else:
                         value = _answer(column, rng, boost)
-                        row.append(SCALE[value] if isinstance(value, int) and "(0-10)" not in column else value)
+                        row.append(
+                            SCALE[value]
+                            if isinstance(value, int) and "(0-10)" not in column
+                            else value
+                        )
                 writer.writerow(row)
     sample = openpyxl.load_workbook(SAMPLE / "feedback" / "final-survey.xlsx", read_only=True)
     header = [str(cell) for cell in next(sample.active.iter_rows(max_row=1, values_only=True))]
