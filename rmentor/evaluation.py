@@ -37,6 +37,15 @@ the clock. The formulas, exactly:
   are counted as answers, so the rate can exceed 1 if someone answers anonymously
   twice.
 
+Anonymity (`evaluate` applies `evaluation.anonymity_threshold`, t): a survey figure
+(satisfaction, nps, goal_progress, skill_delta, and each of them per survey kind)
+computed from fewer than t answers is `None` and named in `suppressed`; for
+skill_delta the count is the people whose ratings were paired. Per topic, the
+topics' skill deltas go through `suppress` (each topic's paired people; when the
+overall figure is shown, a second topic is hidden with a lone hidden one). Figures
+about meetings and pairs (attendance, completion, dropout, response rates) are
+counts of events, not opinions, and are shown at any size.
+
 Goal statuses (`goal_status`), for a goal's value v and target t ("meets" means
 v ≥ t, or v ≤ t for a lower-is-better goal):
 
@@ -55,10 +64,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from .meetings import Meeting
 from .model import Goal, Participant, ProgramConfig
@@ -66,6 +75,7 @@ from .sessions import Schedule
 from .state import PairingState
 from .surveys import KIND_ORDER, Response
 
+T = TypeVar("T")
 GoalStatus = Literal["met", "on track", "at risk", "missed", "no data"]
 # Metrics that only grow as the program runs: projected by the elapsed share.
 CUMULATIVE = frozenset({"meetings_held", "completion_rate", "dropout_rate"})
@@ -98,7 +108,10 @@ class EvaluationResult:
     skill_respondents: int = 0  # people whose before and after ratings were paired
     skill_anonymous_excluded: int = 0  # anonymous before/after responses left out
     responses_by_kind: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, int] = field(default_factory=dict)  # survey metric -> answers behind it
+    suppressed: list[str] = field(default_factory=list)  # figures hidden for anonymity
     notes: list[str] = field(default_factory=list)
+    nps_by_kind: dict[str, float | None] = field(default_factory=dict)
 
 
 # -- meetings ---------------------------------------------------------------------------
@@ -228,6 +241,8 @@ class SkillDelta:
     by_topic: dict[str, float | None]
     respondents: int
     anonymous_excluded: int
+    # topic -> respondent -> (before, after): what the deltas are made of
+    pairs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
 
 
 def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
@@ -242,19 +257,22 @@ def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
         after = by_kind.get("midpoint", [])
     anonymous = sum(1 for r in [*before, *after] if r.respondent is None and r.skills)
     pre = {r.respondent: r.skills for r in before if r.respondent is not None}
-    deltas: dict[str, list[int]] = {}
-    people: set[str] = set()
+    pairs: dict[str, dict[str, tuple[int, int]]] = {}
     for r in after:
         if r.respondent is None or r.respondent not in pre:
             continue
         for topic, rating in r.skills.items():
             if topic in pre[r.respondent]:
-                deltas.setdefault(topic, []).append(rating - pre[r.respondent][topic])
-                people.add(r.respondent)
+                pairs.setdefault(topic, {})[r.respondent] = (pre[r.respondent][topic], rating)
     topics = sorted({t for r in [*before, *after] for t in r.skills})
-    by_topic = {t: (fmean(deltas[t]) if t in deltas else None) for t in topics}
-    every = [d for values in deltas.values() for d in values]
-    return SkillDelta(fmean(every) if every else None, by_topic, len(people), anonymous)
+    by_topic = {
+        t: (fmean(b - a for a, b in pairs[t].values()) if t in pairs else None) for t in topics
+    }
+    every = [b - a for ratings in pairs.values() for a, b in ratings.values()]
+    people = {who for ratings in pairs.values() for who in ratings}
+    return SkillDelta(
+        fmean(every) if every else None, by_topic, len(people), anonymous, pairs
+    )
 
 
 def active_participants(
@@ -324,27 +342,37 @@ def goal_status(
 
 
 def suppress(
-    groups: Mapping[str, Sequence[float]], threshold: int, *, total_shown: bool = True
+    groups: Mapping[str, Sequence[T]],
+    threshold: int,
+    *,
+    total_shown: bool = True,
+    measure: Callable[[Sequence[T]], float | None] | None = None,
 ) -> dict[str, float | None]:
-    """Each group's mean, or `None` where showing it could identify someone.
+    """Each group's figure (`measure`, by default the mean), or `None` where showing it
+    could identify someone.
 
-    A group with fewer than `threshold` values is hidden. When the total over all
-    groups is shown (`total_shown`, and it has at least `threshold` values) and exactly
+    A group with fewer than `threshold` items is hidden. When the total over all
+    groups is shown (`total_shown`, and it has at least `threshold` items) and exactly
     one non-empty group is hidden, the smallest shown group (ties: by name) is hidden
     too, so the hidden one cannot be recovered by subtracting the shown groups from
     the total. Empty groups are `None` and reveal nothing.
     """
-    sizes = {name: len(values) for name, values in groups.items()}
+    sizes = {name: len(items) for name, items in groups.items()}
     hidden = {name for name, size in sizes.items() if 0 < size < threshold}
     total = sum(sizes.values())
     if total_shown and total >= threshold and len(hidden) == 1:
         shown = [name for name, size in sizes.items() if size >= threshold]
         if shown:
             hidden.add(min(shown, key=lambda name: (sizes[name], name)))
+    figure = measure if measure is not None else _mean
     return {
-        name: (fmean(values) if values and name not in hidden else None)
-        for name, values in groups.items()
+        name: (figure(items) if items and name not in hidden else None)
+        for name, items in groups.items()
     }
+
+
+def _mean(items: Sequence[Any]) -> float | None:
+    return fmean(items) if items else None
 
 
 # -- everything -------------------------------------------------------------------------
@@ -369,15 +397,57 @@ def evaluate(
         {s.kind for s in config.evaluation.surveys} | {r.survey_kind for r in responses}
     )
     by_kind = _latest_answers(responses, kinds)
-    satisfaction = mean_by_kind(by_kind, "satisfaction")
-    progress = mean_by_kind(by_kind, "goal_progress")
-    nps_by_kind = {
-        k: nps([r.recommend for r in rows if r.recommend is not None])
-        for k, rows in by_kind.items()
+    threshold = config.evaluation.anonymity_threshold
+    hidden: list[str] = []
+
+    def counted(name: str, kind: str, values: Sequence[int], figure: float | None) -> float | None:
+        if values and len(values) < threshold:
+            hidden.append(f"{name} ({kind} survey, {len(values)} answers)")
+            return None
+        return figure
+
+    def answers_of(name: str) -> dict[str, list[int]]:
+        return {
+            k: [v for r in rows if (v := getattr(r, name)) is not None]
+            for k, rows in by_kind.items()
+        }
+
+    sat_answers, rec_answers, prog_answers = (
+        answers_of(n) for n in ("satisfaction", "recommend", "goal_progress")
+    )
+    satisfaction = {
+        k: counted("satisfaction", k, v, fmean(v) if v else None) for k, v in sat_answers.items()
     }
+    progress = {
+        k: counted("goal_progress", k, v, fmean(v) if v else None)
+        for k, v in prog_answers.items()
+    }
+    nps_by_kind = {k: counted("nps", k, v, nps(v)) for k, v in rec_answers.items()}
     skills = skill_delta(by_kind)
+    skill_overall = skills.overall
+    if skill_overall is not None and skills.respondents < threshold:
+        hidden.append(f"skill_delta ({skills.respondents} people)")
+        skill_overall = None
+    by_topic = suppress(
+        {t: list(skills.pairs.get(t, {}).values()) for t in skills.by_topic},
+        threshold,
+        total_shown=skill_overall is not None,
+        measure=lambda ratings: fmean(after - before for before, after in ratings),
+    )
+    hidden += [
+        f"skill_delta for {t}"
+        for t, v in by_topic.items()
+        if v is None and skills.by_topic.get(t) is not None
+    ]
     active = active_participants(participants, pairs, today)
     responded = {k: response_rate(rows, active) if rows else None for k, rows in by_kind.items()}
+
+    def latest_count(answers: Mapping[str, Sequence[int]]) -> int:
+        for kind in reversed(_ordered(answers)):
+            if answers[kind]:
+                return len(answers[kind])
+        return 0
+
     metrics: dict[str, float | None] = {
         "attendance_rate": attendance_rate(pairs, schedule, meetings, today),
         "average_minutes": average_minutes(pairs, meetings, today),
@@ -388,13 +458,13 @@ def evaluate(
         "nps": _latest(nps_by_kind),
         "response_rate": _latest(responded),
         "satisfaction": _latest(satisfaction),
-        "skill_delta": skills.overall,
+        "skill_delta": skill_overall,
     }
     metrics = {k: _finite(v) for k, v in metrics.items()}
     goals: list[GoalResult] = []
     for goal in config.goals:
         if goal.metric == "skill_delta" and goal.topic is not None:
-            value = skills.by_topic.get(goal.topic)
+            value = by_topic.get(goal.topic)
         else:
             value = metrics.get(goal.metric)
         goals.append(goal_status(goal, value, info.start, info.end, today))
@@ -404,15 +474,27 @@ def evaluate(
             f"skill_delta leaves out {skills.anonymous_excluded} anonymous responses: "
             "without a respondent id, before and after ratings cannot be paired"
         )
+    if hidden:
+        notes.append(
+            f"hidden to protect anonymity (fewer than {threshold} answers): " + "; ".join(hidden)
+        )
     return EvaluationResult(
         today=today,
         metrics=metrics,
         goals=goals,
         satisfaction_by_kind=satisfaction,
         response_rate_by_kind=responded,
-        skill_delta_by_topic=skills.by_topic,
+        skill_delta_by_topic=by_topic,
         skill_respondents=skills.respondents,
         skill_anonymous_excluded=skills.anonymous_excluded,
         responses_by_kind={k: len(rows) for k, rows in by_kind.items()},
+        answers={
+            "satisfaction": latest_count(sat_answers),
+            "nps": latest_count(rec_answers),
+            "goal_progress": latest_count(prog_answers),
+            "skill_delta": skills.respondents,
+        },
+        suppressed=hidden,
         notes=notes,
+        nps_by_kind=nps_by_kind,
     )

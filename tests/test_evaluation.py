@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from statistics import fmean
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -85,7 +86,9 @@ MEETINGS = [
 ]
 
 
-def program(goals: list[dict[str, object]] | None = None, min_sessions: int = 4) -> ProgramConfig:
+def program(
+    goals: list[dict[str, object]] | None = None, min_sessions: int = 4, threshold: int = 1
+) -> ProgramConfig:
     return ProgramConfig.model_validate(
         {
             "program": {
@@ -99,6 +102,7 @@ def program(goals: list[dict[str, object]] | None = None, min_sessions: int = 4)
             "goals": goals or [],
             "evaluation": {
                 "min_sessions": min_sessions,
+                "anonymity_threshold": threshold,
                 "surveys": [
                     {"file": "pre.csv", "kind": "pre"},
                     {"file": "mid.csv", "kind": "midpoint"},
@@ -291,3 +295,32 @@ def test_suppress_reveals_no_small_group(sizes: dict[str, int], threshold: int) 
     if hidden:
         # the hidden values cannot be derived from the total minus the shown groups
         assert len(hidden) >= 2 or total_hidden
+
+
+def test_evaluate_hides_survey_figures_from_too_few_answers() -> None:
+    # final: e1 (later answer), e2, m1, anonymous = 4 answers; pre+final pairs: 2 people
+    result = evaluate(program(threshold=4), PEOPLE, PAIRS, SCHEDULE, MEETINGS, RESPONSES, TODAY)
+    m = result.metrics
+    assert m["satisfaction"] == pytest.approx(3.25)  # 4 answers: shown
+    assert m["nps"] == 25.0
+    assert result.satisfaction_by_kind["pre"] is None  # 1 answer
+    assert m["goal_progress"] is None  # 2 answers
+    assert m["skill_delta"] is None  # 2 people paired
+    assert result.skill_delta_by_topic == {"ai": None, "video": None}
+    assert result.answers == {"satisfaction": 4, "nps": 4, "goal_progress": 2, "skill_delta": 2}
+    assert "goal_progress (final survey, 2 answers)" in result.suppressed
+    assert any("anonymity" in note for note in result.notes)
+    # counts of events are not opinions: shown at any size
+    assert m["attendance_rate"] == pytest.approx(6 / 16)
+    assert m["response_rate"] == 0.8
+    five = evaluate(program(threshold=5), PEOPLE, PAIRS, SCHEDULE, MEETINGS, RESPONSES, TODAY)
+    assert five.metrics["satisfaction"] is None
+    assert five.metrics["nps"] is None
+
+
+def test_suppress_with_a_measure() -> None:
+    groups = {"a": [(1, 3)] * 5, "b": [(2, 2)] * 6, "c": [(1, 5)]}
+    shown = suppress(groups, 5, measure=lambda items: fmean(b - a for a, b in items))
+    # c (1) is hidden; a (5) is the smallest shown group, so it is hidden with c
+    assert shown == {"a": None, "b": 0.0, "c": None}
+    assert suppress(groups, 5, measure=len, total_shown=False) == {"a": 5, "b": 6, "c": None}
