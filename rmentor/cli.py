@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .documents import Document
     from .matching.engine import MatchResult
     from .publishing import Loaded, Written
+    from .reporting import ReportRun
 
 SETUP = "Set up"
 PAIRING = "Pairing"
@@ -503,6 +504,63 @@ def packet(
     from .publishing import packet_documents
 
     _documents("Packets", packet_documents, fmt, today, out, program, quiet, pair)
+
+
+@app.command(rich_help_panel=DOCUMENTS)
+@handles_errors
+def report(
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    json_out: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Evaluation report against the program's goals, with charts; certificates."""
+    from .reporting import run_report, write_report
+
+    folder = program_folder(program)
+    day = today_or(today)
+    run = run_report(folder, day)
+    if json_out:
+        console.print_json(run.report.to_json())
+        return
+    from .publishing import load
+
+    loaded = load(folder, day)
+    target = _out_folder(folder, out)
+    written = write_report(run, loaded.renderer, fmt, target, _header(loaded))
+    quiet = quiet or settings().quiet
+    if not quiet:
+        _print_goals(run)
+    _report_written("Report", written, target, quiet)
+
+
+def _print_goals(run: ReportRun) -> None:
+    from .reporting import METRIC_TITLES, metric_text
+
+    ev = run.report.evaluation
+    if ev.goals:
+        console.print_table(
+            f"Goals as of {run.report.today.isoformat()}",
+            ("goal", "metric", "value", "target", "status"),
+            (
+                (
+                    g.id,
+                    METRIC_TITLES.get(g.metric, g.metric),
+                    metric_text(g.metric, g.value),
+                    metric_text(g.metric, g.target),
+                    g.status,
+                )
+                for g in ev.goals
+            ),
+        )
+    certificates = len(run.report.certificates)
+    console.say(
+        f"{run.report.people} people in {run.report.pairs_started} pairs; "
+        f"{run.report.at_risk} pairs at risk; {len(run.report.recommendations)} "
+        f"recommendations; {certificates} certificates."
+    )
 
 
 @app.command(rich_help_panel=DOCUMENTS)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,7 +56,9 @@ class Document:
     path: str
     title: str
     parts: tuple[Part, ...]
-    kind: str = "document"  # layout variant: document, form, sheets, packet
+    kind: str = "document"  # layout variant: document, form, sheets, packet, report, certificate
+    # Charts inlined in HTML: an image path the Markdown links (`![..](path)`) -> SVG.
+    figures: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 def _target(goal_metric: str, target: float) -> str:

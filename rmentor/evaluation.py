@@ -70,7 +70,7 @@ from statistics import fmean
 from typing import Any, Literal, TypeVar
 
 from .meetings import Meeting
-from .model import Goal, Participant, ProgramConfig
+from .model import SURVEY_METRICS, Goal, Participant, ProgramConfig
 from .sessions import Schedule
 from .state import PairingState
 from .surveys import KIND_ORDER, Response
@@ -182,7 +182,7 @@ def dropout_rate(pairs: PairingState, today: dt.date) -> float | None:
 # -- surveys ----------------------------------------------------------------------------
 
 
-def _latest_answers(
+def latest_answers(
     responses: Iterable[Response], kinds: Sequence[str]
 ) -> dict[str, list[Response]]:
     """Responses by kind; a person's later answer to the same kind replaces the earlier."""
@@ -200,28 +200,17 @@ def _latest_answers(
     return by_kind
 
 
-def _ordered(kinds: Iterable[str]) -> list[str]:
+def ordered_kinds(kinds: Iterable[str]) -> list[str]:
     rank = {k: i for i, k in enumerate(KIND_ORDER)}
     return sorted(kinds, key=lambda k: (rank.get(k, len(rank)), k))
 
 
 def _latest(by_kind: Mapping[str, float | None]) -> float | None:
     """The value of the latest kind that has one."""
-    for kind in reversed(_ordered(by_kind)):
+    for kind in reversed(ordered_kinds(by_kind)):
         if by_kind[kind] is not None:
             return by_kind[kind]
     return None
-
-
-def mean_by_kind(
-    by_kind: Mapping[str, Sequence[Response]], name: Literal["satisfaction", "goal_progress"]
-) -> dict[str, float | None]:
-    """Each kind's mean of a 1-5 answer (`None` where nobody gave one)."""
-    result: dict[str, float | None] = {}
-    for kind, rows in by_kind.items():
-        values = [v for r in rows if (v := getattr(r, name)) is not None]
-        result[kind] = fmean(values) if values else None
-    return result
 
 
 def nps(recommend: Sequence[int]) -> float | None:
@@ -270,9 +259,7 @@ def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
     }
     every = [b - a for ratings in pairs.values() for a, b in ratings.values()]
     people = {who for ratings in pairs.values() for who in ratings}
-    return SkillDelta(
-        fmean(every) if every else None, by_topic, len(people), anonymous, pairs
-    )
+    return SkillDelta(fmean(every) if every else None, by_topic, len(people), anonymous, pairs)
 
 
 def active_participants(
@@ -390,13 +377,23 @@ def evaluate(
     meetings: Sequence[Meeting],
     responses: Sequence[Response],
     today: dt.date,
+    *,
+    role: str | None = None,
 ) -> EvaluationResult:
-    """Every built-in metric and every goal's status as of `today`."""
+    """Every built-in metric and every goal's status as of `today`.
+
+    With `role`, survey figures count only that role's identified answers (and the
+    response rate only that role's active people); a goal with `role:` is measured so.
+    """
     info = config.program
-    kinds = _ordered(
+    people = list(participants)
+    if role is not None:
+        roles = {p.id: p.role for p in people}
+        responses = [r for r in responses if roles.get(r.respondent or "") == role]
+    kinds = ordered_kinds(
         {s.kind for s in config.evaluation.surveys} | {r.survey_kind for r in responses}
     )
-    by_kind = _latest_answers(responses, kinds)
+    by_kind = latest_answers(responses, kinds)
     threshold = config.evaluation.anonymity_threshold
     hidden: list[str] = []
 
@@ -419,8 +416,7 @@ def evaluate(
         k: counted("satisfaction", k, v, fmean(v) if v else None) for k, v in sat_answers.items()
     }
     progress = {
-        k: counted("goal_progress", k, v, fmean(v) if v else None)
-        for k, v in prog_answers.items()
+        k: counted("goal_progress", k, v, fmean(v) if v else None) for k, v in prog_answers.items()
     }
     nps_by_kind = {k: counted("nps", k, v, nps(v)) for k, v in rec_answers.items()}
     skills = skill_delta(by_kind)
@@ -439,11 +435,13 @@ def evaluate(
         for t, v in by_topic.items()
         if v is None and skills.by_topic.get(t) is not None
     ]
-    active = active_participants(participants, pairs, today)
+    active = active_participants(people, pairs, today)
+    if role is not None:
+        active = {who for who in active if roles.get(who) == role}
     responded = {k: response_rate(rows, active) if rows else None for k, rows in by_kind.items()}
 
     def latest_count(answers: Mapping[str, Sequence[int]]) -> int:
-        for kind in reversed(_ordered(answers)):
+        for kind in reversed(ordered_kinds(answers)):
             if answers[kind]:
                 return len(answers[kind])
         return 0
@@ -462,11 +460,28 @@ def evaluate(
     }
     metrics = {k: _finite(v) for k, v in metrics.items()}
     goals: list[GoalResult] = []
+    by_role: dict[str, EvaluationResult] = {}
     for goal in config.goals:
+        figures, topics = metrics, by_topic
+        if goal.role is not None and goal.metric in SURVEY_METRICS and role is None:
+            if goal.role not in by_role:
+                by_role[goal.role] = evaluate(
+                    config.model_copy(update={"goals": ()}),
+                    people,
+                    pairs,
+                    schedule,
+                    (),
+                    responses,
+                    today,
+                    role=goal.role,
+                )
+                hidden += [f"{s} ({goal.role}s)" for s in by_role[goal.role].suppressed]
+            figures = by_role[goal.role].metrics
+            topics = by_role[goal.role].skill_delta_by_topic
         if goal.metric == "skill_delta" and goal.topic is not None:
-            value = by_topic.get(goal.topic)
+            value = topics.get(goal.topic)
         else:
-            value = metrics.get(goal.metric)
+            value = figures.get(goal.metric)
         goals.append(goal_status(goal, value, info.start, info.end, today))
     notes: list[str] = []
     if skills.anonymous_excluded:

@@ -60,6 +60,8 @@ METRICS: tuple[str, ...] = (
 )
 # Metrics where a lower value is better; a goal on them is met at or below target.
 LOWER_IS_BETTER = frozenset({"dropout_rate"})
+# Metrics computed from survey answers: the ones a goal can limit to one role.
+SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
 
 SURVEY_FIELDS: tuple[str, ...] = (
     "respondent",
@@ -205,6 +207,7 @@ class Goal(Model):
     target: float
     direction: Literal["at_least", "at_most"] | None = None
     topic: str | None = None  # for skill_delta: one topic instead of all
+    role: Literal["mentor", "mentee"] | None = None  # survey metrics: this role's answers only
 
     @property
     def lower_is_better(self) -> bool:

@@ -106,12 +106,16 @@ def write_documents(
         name = f"{doc.path}.{fmt}"
         files.append(name)
         if fmt == "pdf":
-            html = renderer.document_html(doc.title, doc.parts, header=header, kind=doc.kind)
+            html = renderer.document_html(
+                doc.title, doc.parts, header=header, kind=doc.kind, figures=doc.figures
+            )
             pending.append((name, html, slug(doc.path)))
             if len(pending) == PDF_BATCH or k == len(docs):
                 changed += flush()
         else:
-            data = renderer.document(doc.title, doc.parts, fmt, header=header, kind=doc.kind)
+            data = renderer.document(
+                doc.title, doc.parts, fmt, header=header, kind=doc.kind, figures=doc.figures
+            )
             changed += write_bytes_atomic(inside(out, name), data)
         if progress is not None:
             progress(f"writing {fmt}", k, len(docs))
@@ -121,7 +125,10 @@ def write_documents(
 def _render_chunk(job: tuple[Path | None, str, str, str, Sequence[Document]]) -> list[bytes]:
     templates, paper, fmt, header, docs = job
     renderer = Renderer(templates, paper)
-    return [renderer.document(d.title, d.parts, fmt, header=header, kind=d.kind) for d in docs]
+    return [
+        renderer.document(d.title, d.parts, fmt, header=header, kind=d.kind, figures=d.figures)
+        for d in docs
+    ]
 
 
 def _write_parallel(

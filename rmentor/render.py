@@ -193,10 +193,20 @@ class Renderer:
         return "\n---\n\n".join(self.markdown(p) for p in parts)
 
     def document_html(
-        self, title: str, parts: Sequence[Part], *, header: str, kind: str = "document"
+        self,
+        title: str,
+        parts: Sequence[Part],
+        *,
+        header: str,
+        kind: str = "document",
+        figures: Mapping[str, str] | None = None,
     ) -> str:
-        """A self-contained, printable HTML page: each part on its own page(s)."""
-        sections = [Markup(self.html_body(p)) for p in parts]
+        """A self-contained, printable HTML page: each part on its own page(s).
+
+        `figures` maps an image path the Markdown links to trusted SVG markup (charts
+        rmentor drew): the image becomes that SVG inline, so the page stays one file.
+        """
+        sections = [Markup(inline_figures(self.html_body(p), figures or {})) for p in parts]
         try:
             return self.html_env.get_template(LAYOUT).render(
                 title=title, header=header, sections=sections, paper=self.paper, kind=kind
@@ -205,17 +215,46 @@ class Renderer:
             raise TemplateProblem(f"template `{LAYOUT}`: {exc}") from None
 
     def document(
-        self, title: str, parts: Sequence[Part], fmt: str, *, header: str, kind: str = "document"
+        self,
+        title: str,
+        parts: Sequence[Part],
+        fmt: str,
+        *,
+        header: str,
+        kind: str = "document",
+        figures: Mapping[str, str] | None = None,
     ) -> bytes:
         """The document's bytes in a format: md, html or pdf."""
         if fmt == "md":
             return self.document_markdown(parts).encode("utf-8")
-        html = self.document_html(title, parts, header=header, kind=kind)
+        html = self.document_html(title, parts, header=header, kind=kind, figures=figures)
         if fmt == "html":
             return html.encode("utf-8")
         if fmt == "pdf":
             return pdfs([(html, slug(title))])[0]
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
+
+
+# An image, with the paragraph markdown-it wraps it in when it stands alone.
+_IMG = re.compile(r'(<p>)?<img src="([^"]*)" alt="([^"]*)" />(?(1)</p>)')
+
+
+def inline_figures(html: str, figures: Mapping[str, str]) -> str:
+    """Replace `<img>`s whose path is in `figures` by that SVG in a <figure>.
+
+    Only images written by a template (participant text is escaped and cannot make
+    one) with a path rmentor drew are replaced; any other image is left as it is.
+    """
+    if not figures:
+        return html
+
+    def swap(match: re.Match[str]) -> str:
+        svg = figures.get(match[2])
+        if svg is None:
+            return match[0]
+        return f'<figure class="chart">{svg.strip()}<figcaption>{match[3]}</figcaption></figure>'
+
+    return _IMG.sub(swap, html)
 
 
 PDF_HELP = (

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Location, Problem, error, has_errors, sorted_problems, warning
-from .model import METRICS, PARTICIPANT_FIELDS, SURVEY_FIELDS, Participant, ProgramConfig
+from .model import (
+    METRICS,
+    PARTICIPANT_FIELDS,
+    SURVEY_FIELDS,
+    SURVEY_METRICS,
+    Participant,
+    ProgramConfig,
+)
 from .program import Program, load_program
 from .tables import fold, suggest
 
@@ -343,6 +350,15 @@ def check_topics_and_goals(program: Program) -> list[Problem]:
                     f"write {goal.target / 100:g} for {goal.target:g} %"
                     if 1 < goal.target <= 100
                     else None,
+                )
+            )
+        if goal.role is not None and goal.metric in METRICS and goal.metric not in SURVEY_METRICS:
+            problems.append(
+                error(
+                    where.at("goals", i, "role"),
+                    f"goal `{goal.id}`: `role` applies to survey metrics only, not to "
+                    f"{goal.metric}",
+                    "survey metrics: " + ", ".join(sorted(SURVEY_METRICS)),
                 )
             )
         if goal.topic is not None and goal.topic not in topic_ids:

@@ -1,0 +1,730 @@
+"""The evaluation report: did the program work? Pure data, no rendering.
+
+`build_report` takes what `evaluate` computes and adds what a coordinator shows
+leadership: breakdowns by department, generation and role, the survey comments,
+chart data, pairs at risk (counted, never named), recommendations tied to the
+shortfalls, earlier cohorts side by side, and who earned a certificate.
+
+Privacy rules, all applied here so no template can forget them:
+
+- No name, email, id or birth year in the program-wide report. Generations are
+  labels ("Generation X"), never years. Pair-level detail (who is at risk) stays in
+  the coordinator's packet; the report only counts.
+- Breakdowns: a group with fewer people than `evaluation.anonymity_threshold` is
+  pooled into "Other groups"; if that pool is still too small it is hidden. Then
+  every figure in a breakdown goes through `evaluation.suppress` with the group's
+  own count behind that figure (respondents for satisfaction), which also hides a
+  second group where subtraction from the program total would reveal a hidden one.
+- Comments: shown for a survey only when it had at least threshold responses;
+  emails, roster ids and the words of participants' names are blanked; the order is
+  a stable shuffle (a hash of the text), not the order people answered in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from statistics import fmean
+from typing import Any
+
+from .evaluation import (
+    EvaluationResult,
+    GoalResult,
+    active_participants,
+    latest_answers,
+    ordered_kinds,
+    skill_delta,
+    suppress,
+)
+from .meetings import Meeting
+from .model import Participant, ProgramConfig
+from .sessions import Schedule
+from .state import PairingState
+from .status import Status
+from .surveys import Response
+
+# Birth years of each generation (Pew Research Center's boundaries).
+GENERATIONS: tuple[tuple[int, int, str], ...] = (
+    (1928, 1945, "Silent generation"),
+    (1946, 1964, "Baby boomers"),
+    (1965, 1980, "Generation X"),
+    (1981, 1996, "Millennials"),
+    (1997, 2012, "Generation Z"),
+    (2013, 2100, "Generation Alpha"),
+)
+NOT_GIVEN = "(not given)"
+POOLED = "Other groups"
+DIMENSIONS = (("role", "Role"), ("department", "Department"), ("generation", "Generation"))
+ROLE_GROUPS = {"mentor": "Mentors", "mentee": "Mentees"}
+KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
+
+# Thresholds for recommendations when no goal names the metric.
+ATTENDANCE_FLOOR = 0.8
+RESPONSE_FLOOR = 0.6
+SATISFACTION_FLOOR = 3.5
+DROPOUT_CEILING = 0.1
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group of a breakdown; `None` where the figure is hidden or unknown."""
+
+    group: str
+    people: float | None
+    attendance_rate: float | None
+    satisfaction: float | None
+    skill_delta: float | None
+    response_rate: float | None
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The program's figures split by one dimension."""
+
+    dimension: str  # role | department | generation
+    title: str
+    rows: tuple[GroupRow, ...]
+    pooled: int  # groups too small to show alone, pooled into "Other groups"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A survey comment as shown: no names, emails or ids."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What to do about a shortfall."""
+
+    about: str  # the metric or subject it answers
+    finding: str
+    action: str
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    """Before and after for one topic, over the people whose ratings were paired."""
+
+    topic: str
+    title: str
+    before: float
+    after: float
+    delta: float
+    people: int
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """An earlier program's standing, for comparison."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    metrics: dict[str, float | None]
+    goals: tuple[GoalResult, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report shows."""
+
+    today: dt.date
+    evaluation: EvaluationResult
+    threshold: int
+    people: int  # in a pair formed by today (or on the roster before matching)
+    pairs_started: int
+    pairs_active: int
+    people_withdrawn: int
+    at_risk: int
+    at_risk_reasons: dict[str, int]
+    weeks: list[tuple[dt.date, int, int]]  # Monday, held, planned
+    satisfaction_distribution: dict[str, list[int]]  # kind -> counts of 1..5 (shown kinds)
+    skills: list[SkillRow]
+    breakdowns: list[Breakdown]
+    comments: list[Comment]
+    comments_hidden: dict[str, int]  # kind -> comments not shown (too few responses)
+    recommendations: list[Recommendation]
+    cohorts: list[Cohort] = field(default_factory=list)
+    certificates: list[tuple[str, int]] = field(default_factory=list)  # (id, sessions held)
+
+    def to_json(self) -> dict[str, Any]:
+        """`report --json` (SPEC §2): goals and metrics first; hidden figures are null."""
+        ev = self.evaluation
+        return {
+            "today": self.today.isoformat(),
+            "goals": [_goal_json(g) for g in ev.goals],
+            "metrics": dict(sorted(ev.metrics.items())),
+            "anonymity_threshold": self.threshold,
+            "surveys": {
+                kind: {
+                    "responses": ev.responses_by_kind.get(kind, 0),
+                    "response_rate": ev.response_rate_by_kind.get(kind),
+                    "satisfaction": ev.satisfaction_by_kind.get(kind),
+                    "nps": ev.nps_by_kind.get(kind),
+                }
+                for kind in ordered_kinds(ev.responses_by_kind)
+            },
+            "skill_delta_by_topic": dict(sorted(ev.skill_delta_by_topic.items())),
+            "participation": {
+                "people": self.people,
+                "pairs_started": self.pairs_started,
+                "pairs_active": self.pairs_active,
+                "people_withdrawn": self.people_withdrawn,
+                "pairs_at_risk": self.at_risk,
+            },
+            "breakdowns": {
+                b.dimension: [
+                    {
+                        "group": r.group,
+                        "people": r.people,
+                        "attendance_rate": r.attendance_rate,
+                        "satisfaction": r.satisfaction,
+                        "skill_delta": r.skill_delta,
+                        "response_rate": r.response_rate,
+                    }
+                    for r in b.rows
+                ]
+                for b in self.breakdowns
+            },
+            "comments": [{"survey": c.kind, "text": c.text} for c in self.comments],
+            "recommendations": [
+                {"about": r.about, "finding": r.finding, "action": r.action}
+                for r in self.recommendations
+            ],
+            "cohorts": [
+                {
+                    "name": c.name,
+                    "start": c.start.isoformat(),
+                    "end": c.end.isoformat(),
+                    "goals": [_goal_json(g) for g in c.goals],
+                    "metrics": dict(sorted(c.metrics.items())),
+                }
+                for c in self.cohorts
+            ],
+            "certificates": len(self.certificates),
+            "suppressed": list(ev.suppressed),
+            "notes": list(ev.notes),
+        }
+
+
+def _goal_json(goal: GoalResult) -> dict[str, Any]:
+    return {
+        "id": goal.id,
+        "metric": goal.metric,
+        "value": goal.value,
+        "target": goal.target,
+        "status": goal.status,
+        "projected": goal.projected,
+    }
+
+
+# -- groups ------------------------------------------------------------------------------
+
+
+def generation(birth_year: int | None) -> str:
+    """The generation's label for a birth year (never the year itself)."""
+    if birth_year is None:
+        return NOT_GIVEN
+    for first, last, label in GENERATIONS:
+        if first <= birth_year <= last:
+            return label
+    return NOT_GIVEN
+
+
+def group_of(person: Participant, dimension: str) -> str:
+    """The person's group in a breakdown dimension."""
+    if dimension == "role":
+        return ROLE_GROUPS[person.role]
+    if dimension == "generation":
+        return generation(person.birth_year)
+    value = getattr(person, dimension)
+    return str(value) if value else NOT_GIVEN
+
+
+def _pool(groups: Mapping[str, list[str]], threshold: int) -> tuple[dict[str, list[str]], int]:
+    """Groups with fewer than `threshold` people pooled into one "Other groups".
+
+    While the pool itself is too small to show, the smallest group shown so far joins
+    it: a slightly coarser table beats a column of hidden figures. Returns the groups
+    and how many were pooled.
+    """
+    kept = {name: ids for name, ids in groups.items() if len(ids) >= threshold}
+    small = sorted(name for name, ids in groups.items() if len(ids) < threshold)
+    pooled = [i for name in small for i in groups[name]]
+    while pooled and len(pooled) < threshold and kept:
+        name = min(kept, key=lambda n: (len(kept[n]), n))
+        pooled += kept.pop(name)
+        small.append(name)
+    if len(small) == 1:
+        # Alone, a pooled group is no better hidden than under its own name.
+        return {**kept, small[0]: pooled}, 0
+    if pooled:
+        kept[POOLED] = pooled
+    return kept, len(small)
+
+
+def _attendance(items: Sequence[tuple[int, int]]) -> float | None:
+    planned = sum(p for _, p in items)
+    return sum(h for h, _ in items) / planned if planned else None
+
+
+def _mean_of_lists(items: Sequence[Sequence[int]]) -> float | None:
+    values = [v for item in items for v in item]
+    return fmean(values) if values else None
+
+
+def _share(items: Sequence[bool]) -> float | None:
+    return sum(items) / len(items) if items else None
+
+
+def _count(items: Sequence[object]) -> float | None:
+    return float(len(items))
+
+
+@dataclass(frozen=True)
+class _PersonFigures:
+    attendance: dict[str, tuple[int, int]]  # id -> (held, planned)
+    satisfaction: dict[str, int]  # id -> latest satisfaction answer
+    skills: dict[str, list[int]]  # id -> after - before per topic
+    answered: dict[str, bool]  # active id -> answered the latest survey
+
+
+def _column(
+    groups: Mapping[str, Sequence[str]],
+    values: Mapping[str, Any],
+    measure: Callable[[Sequence[Any]], float | None],
+    threshold: int,
+) -> dict[str, float | None]:
+    """One breakdown column: each group's figure over its members who have a value."""
+    items = {g: [values[i] for i in ids if i in values] for g, ids in groups.items()}
+    return suppress(items, threshold, measure=measure)
+
+
+def breakdowns(
+    people: Sequence[Participant], figures: _PersonFigures, threshold: int
+) -> list[Breakdown]:
+    """Role, department and generation breakdowns, every figure anonymity-checked."""
+    result: list[Breakdown] = []
+    for dimension, title in DIMENSIONS:
+        members: dict[str, list[str]] = {}
+        for person in people:
+            members.setdefault(group_of(person, dimension), []).append(person.id)
+        groups, pooled = _pool(members, threshold)
+        if len(groups) < 2:
+            continue  # one group is the program itself
+
+        people_shown = _column(groups, {p.id: p.id for p in people}, _count, threshold)
+        attendance = _column(groups, figures.attendance, _attendance, threshold)
+        satisfaction = _column(groups, figures.satisfaction, fmean, threshold)
+        skills = _column(groups, figures.skills, _mean_of_lists, threshold)
+        answered = _column(groups, figures.answered, _share, threshold)
+        rows = tuple(
+            GroupRow(g, people_shown[g], attendance[g], satisfaction[g], skills[g], answered[g])
+            for g in sorted(groups, key=lambda g: (g in (POOLED, NOT_GIVEN), g))
+        )
+        result.append(Breakdown(dimension, title, rows, pooled))
+    return result
+
+
+# -- comments ------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_APOSTROPHES = "'\u2019-"  # O'Brien, O’Brien, Anne-Marie: one word
+_WORD = re.compile(rf"\w+(?:[{_APOSTROPHES}]\w+)*")
+_NAMES_RUN = re.compile(r"\[name\](?:[\s,]+\[name\])+")
+
+
+class Redactor:
+    """Blanks emails, roster ids and the words of participants' names in free text.
+
+    Names are matched word by word and case-sensitively (capitalised as on the
+    roster), so "Park" is blanked but "park" is not; ids in any case.
+    """
+
+    def __init__(self, participants: Iterable[Participant]) -> None:
+        self.names: set[str] = set()
+        self.ids: set[str] = set()
+        for person in participants:
+            self.ids.add(person.id.casefold())
+            for word in _WORD.findall(person.name):
+                if len(word) >= 2:
+                    self.names.add(word)
+                    self.names.update(part for part in re.split(f"[{_APOSTROPHES}]", word) if len(part) >= 3)
+            if person.email:
+                self.names.add(person.email)
+
+    def __call__(self, text: str) -> str:
+        text = _EMAIL.sub("[email]", text)
+
+        def word(match: re.Match[str]) -> str:
+            token = match[0]
+            if token in self.names:
+                return "[name]"
+            if token.casefold() in self.ids:
+                return "[id]"
+            return token
+
+        return _NAMES_RUN.sub("[name]", _WORD.sub(word, text))
+
+
+def comments(
+    by_kind: Mapping[str, Sequence[Response]],
+    redact: Callable[[str], str],
+    threshold: int,
+    salt: str,
+) -> tuple[list[Comment], dict[str, int]]:
+    """Comments per survey kind, redacted, in a stable shuffled order; and how many
+    were held back because their survey had fewer than `threshold` responses."""
+    shown: list[Comment] = []
+    hidden: dict[str, int] = {}
+    for kind in ordered_kinds(by_kind):
+        rows = by_kind[kind]
+        texts = [" ".join(r.comments.split()) for r in rows if r.comments and r.comments.strip()]
+        if not texts:
+            continue
+        if len(rows) < threshold:
+            hidden[kind] = len(texts)
+            continue
+        redacted = [redact(t) for t in texts]
+        redacted.sort(key=lambda t: hashlib.sha256(f"{salt}\0{t}".encode()).hexdigest())
+        shown += [Comment(kind, t) for t in redacted]
+    return shown, hidden
+
+
+# -- recommendations -----------------------------------------------------------------------
+
+
+def _pct(value: float) -> str:
+    return f"{value * 100:.0f} %"
+
+
+def recommendations(
+    config: ProgramConfig, evaluation: EvaluationResult, at_risk: int, skills: Sequence[SkillRow]
+) -> list[Recommendation]:
+    """Concrete next steps, each tied to a figure that falls short.
+
+    Rules: attendance below its goal (or 80 %); pairs at risk; the latest survey's
+    response rate below 60 %; satisfaction below its goal (or 3.5); a negative net
+    promoter score; dropout above its goal (or 10 %); completion projected short of
+    its goal; the topic with the smallest skill gain when a skill goal is short or
+    a topic did not improve; a goal at risk or missed that no rule above covers; no
+    final survey configured.
+    """
+    m = evaluation.metrics
+    goals = {g.metric: g for g in evaluation.goals if g.metric in m}
+    targets = {g.metric: g.target for g in config.goals}
+    out: list[Recommendation] = []
+
+    def short(metric: str, floor: float, lower_is_better: bool = False) -> bool:
+        value = m.get(metric)
+        if value is None:
+            return False
+        if metric in goals:
+            return goals[metric].status in ("at risk", "missed")
+        return value > floor if lower_is_better else value < floor
+
+    attendance = m.get("attendance_rate")
+    if attendance is not None and short("attendance_rate", ATTENDANCE_FLOOR):
+        target = targets.get("attendance_rate", ATTENDANCE_FLOOR)
+        out.append(
+            Recommendation(
+                "attendance_rate",
+                f"Pairs held {_pct(attendance)} of their planned sessions (target {_pct(target)}).",
+                "Ask the pairs that skip sessions what gets in the way; offer a shorter "
+                "30-minute format and ask mentors to book the next date at the end of "
+                "each session. Remind managers that the time is protected.",
+            )
+        )
+    if at_risk:
+        out.append(
+            Recommendation(
+                "pairs_at_risk",
+                f"{at_risk} {'pair is' if at_risk == 1 else 'pairs are'} at risk (missed "
+                "sessions in a row or no meeting for weeks).",
+                "Call each of them this week (names are in the coordinator's packet): "
+                "a new time slot, a different channel or a new partner often restarts "
+                "a stalled pair.",
+            )
+        )
+    kinds = ordered_kinds(k for k, v in evaluation.response_rate_by_kind.items() if v is not None)
+    if kinds:
+        rate = evaluation.response_rate_by_kind[kinds[-1]]
+        assert rate is not None
+        if short("response_rate", RESPONSE_FLOOR) or (
+            "response_rate" not in goals and rate < RESPONSE_FLOOR
+        ):
+            out.append(
+                Recommendation(
+                    "response_rate",
+                    f"Only {_pct(rate)} answered the {KIND_TITLES.get(kinds[-1], kinds[-1])}.",
+                    "Send one reminder from the program's leader, give ten minutes for it in "
+                    "a pair session or team meeting, and keep the survey short; say how "
+                    "the last answers changed the program.",
+                )
+            )
+    satisfaction = m.get("satisfaction")
+    if satisfaction is not None and short("satisfaction", SATISFACTION_FLOOR):
+        out.append(
+            Recommendation(
+                "satisfaction",
+                f"Satisfaction averages {satisfaction:.1f} of 5.",
+                "Read the comments for what people miss; hold a short check-in with "
+                "mentors and mentees separately, and share the agenda sheets so sessions "
+                "have a clear purpose.",
+            )
+        )
+    score = m.get("nps")
+    if score is not None and (short("nps", 0.0) if "nps" in goals else score < 0):
+        out.append(
+            Recommendation(
+                "nps",
+                f"The net promoter score is {score:+.0f}: more people would advise against "
+                "the program than for it.",
+                "Ask detractors (through the next survey's comments) what would change "
+                "their answer before the program is repeated.",
+            )
+        )
+    dropout = m.get("dropout_rate")
+    if dropout is not None and short("dropout_rate", DROPOUT_CEILING, lower_is_better=True):
+        out.append(
+            Recommendation(
+                "dropout_rate",
+                f"{_pct(dropout)} of the participants left the program.",
+                "Re-pair the remaining partners quickly (`rmentor withdraw` does this) and "
+                "ask those who left, privately, why: workload, the match or the format.",
+            )
+        )
+    completion = goals.get("completion_rate")
+    if completion is not None and completion.status in ("at risk", "missed"):
+        out.append(
+            Recommendation(
+                "completion_rate",
+                f"{_pct(completion.value or 0)} of the pairs have held the "
+                f"{config.evaluation.min_sessions} sessions that count as completing.",
+                "Plan a catch-up fortnight before the end, and let pairs add sessions "
+                "outside the series (`rmentor log` records them).",
+            )
+        )
+    weakest = min(skills, key=lambda s: (s.delta, s.title)) if skills else None
+    skill_goal = goals.get("skill_delta")
+    if weakest is not None and (
+        weakest.delta <= 0
+        or (skill_goal is not None and skill_goal.status in ("at risk", "missed"))
+    ):
+        out.append(
+            Recommendation(
+                "skill_delta",
+                f"{weakest.title} shows the smallest gain ({weakest.delta:+.1f} points).",
+                f"Give {weakest.title} a session theme of its own, or a short group "
+                "workshop led by the mentors who know it best.",
+            )
+        )
+    covered = {r.about for r in out}
+    for goal in evaluation.goals:
+        if goal.status in ("at risk", "missed") and goal.metric not in covered:
+            out.append(
+                Recommendation(
+                    goal.metric,
+                    f"Goal `{goal.id}` is {goal.status}.",
+                    "Agree with the program's leader what would move it, and check the "
+                    "figure again at the next survey.",
+                )
+            )
+    if not any(s.kind == "final" for s in config.evaluation.surveys):
+        out.append(
+            Recommendation(
+                "surveys",
+                "No final survey is configured.",
+                "Add the final survey's export to `evaluation.surveys` (kind: final): "
+                "skill gains and certificates depend on it.",
+            )
+        )
+    return out
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weekly_attendance(
+    pairs: PairingState,
+    schedule: Schedule,
+    meetings: Iterable[Meeting],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> list[tuple[dt.date, int, int]]:
+    """(Monday, held, planned) for each week from the start to today (or the end)."""
+    last = min(today, end)
+    if last < start:
+        return []
+    known = {p.id: p for p in pairs.pairs}
+    planned: dict[dt.date, int] = {}
+    for plan in schedule.plans:
+        pair = known.get(plan.pair)
+        if pair is None:
+            continue
+        until = min(last, pair.ended) if pair.ended is not None else last
+        for s in plan.sessions:
+            if s.status == "planned" and s.start.date() <= until:
+                week = _monday(s.start.date())
+                planned[week] = planned.get(week, 0) + 1
+    held: dict[dt.date, int] = {}
+    for m in meetings:
+        if m.held and m.pair in known and m.date <= last:
+            week = _monday(m.date)
+            held[week] = held.get(week, 0) + 1
+    weeks: list[tuple[dt.date, int, int]] = []
+    week = _monday(start)
+    while week <= last:
+        weeks.append((week, held.get(week, 0), planned.get(week, 0)))
+        week += dt.timedelta(days=7)
+    return weeks
+
+
+def certified(
+    config: ProgramConfig,
+    participants: Sequence[Participant],
+    pairs: PairingState,
+    meetings: Iterable[Meeting],
+    responses: Iterable[Response],
+    today: dt.date,
+) -> list[tuple[str, int]]:
+    """(id, sessions held) of participants who meet `evaluation.certificate`: at least
+    `min_sessions` held meetings (over all their pairs, to date) and, if asked, a final
+    survey answer."""
+    rule = config.evaluation.certificate
+    held: dict[str, int] = {}
+    for m in meetings:
+        if m.held and m.date <= today:
+            held[m.pair] = held.get(m.pair, 0) + 1
+    per_person: dict[str, int] = {}
+    for pair in pairs.pairs:
+        for who in (pair.mentor, pair.mentee):
+            per_person[who] = per_person.get(who, 0) + held.get(pair.id, 0)
+    answered = {r.respondent for r in responses if r.survey_kind == "final" and r.respondent}
+    return [
+        (p.id, per_person[p.id])
+        for p in participants
+        if per_person.get(p.id, 0) >= rule.min_sessions
+        and (not rule.final_survey or p.id in answered)
+    ]
+
+
+def build_report(
+    config: ProgramConfig,
+    participants: Sequence[Participant],
+    pairs: PairingState,
+    schedule: Schedule,
+    meetings: Sequence[Meeting],
+    responses: Sequence[Response],
+    evaluation: EvaluationResult,
+    status: Status,
+    today: dt.date,
+    cohorts: Sequence[Cohort] = (),
+) -> Report:
+    """The whole report as of `today` (rules in the module docstring)."""
+    info = config.program
+    threshold = config.evaluation.anonymity_threshold
+    kinds = ordered_kinds(
+        {s.kind for s in config.evaluation.surveys} | {r.survey_kind for r in responses}
+    )
+    by_kind = latest_answers(responses, kinds)
+    started = {x for p in pairs.pairs if p.since <= today for x in (p.mentor, p.mentee)}
+    people = [p for p in participants if p.id in started] if pairs.pairs else list(participants)
+    active = active_participants(participants, pairs, today)
+
+    # Per person: attendance over their pairs, latest satisfaction, skill deltas, answered.
+    attendance: dict[str, tuple[int, int]] = {}
+    for row in status.pairs:
+        for who in (row.mentor, row.mentee):
+            held, planned = attendance.get(who, (0, 0))
+            attendance[who] = (held + row.held, planned + row.planned)
+    latest_sat = next(
+        (k for k in reversed(kinds) if any(r.satisfaction is not None for r in by_kind[k])), None
+    )
+    satisfaction = (
+        {
+            r.respondent: r.satisfaction
+            for r in by_kind[latest_sat]
+            if r.respondent is not None and r.satisfaction is not None
+        }
+        if latest_sat
+        else {}
+    )
+    skills = skill_delta(by_kind)
+    deltas: dict[str, list[int]] = {}
+    for ratings in skills.pairs.values():
+        for who, (before, after) in ratings.items():
+            deltas.setdefault(who, []).append(after - before)
+    latest_any = next((k for k in reversed(kinds) if by_kind[k]), None)
+    answered_ids = (
+        {r.respondent for r in by_kind[latest_any] if r.respondent} if latest_any else set()
+    )
+    figures = _PersonFigures(
+        attendance,
+        satisfaction,
+        deltas,
+        {who: who in answered_ids for who in active} if latest_any else {},
+    )
+
+    distribution: dict[str, list[int]] = {}
+    for kind in kinds:
+        answers = [r.satisfaction for r in by_kind[kind] if r.satisfaction is not None]
+        if answers and len(answers) >= threshold:
+            distribution[kind] = [answers.count(v) for v in range(1, 6)]
+
+    titles = {t.id: t.title for t in config.topics}
+    skill_rows = [
+        SkillRow(
+            topic,
+            titles.get(topic, topic),
+            fmean(b for b, _ in skills.pairs[topic].values()),
+            fmean(a for _, a in skills.pairs[topic].values()),
+            delta,
+            len(skills.pairs[topic]),
+        )
+        for topic, delta in evaluation.skill_delta_by_topic.items()
+        if delta is not None and topic in skills.pairs
+    ]
+    skill_rows.sort(key=lambda s: (-s.delta, s.title))
+
+    shown, hidden = comments(by_kind, Redactor(participants), threshold, info.name)
+    reasons: dict[str, int] = {}
+    for row in status.at_risk:
+        for reason in (row.at_risk or "").split("; "):
+            key = (
+                "missed twice in a row"
+                if reason.startswith("two missed")
+                else ("no meeting for weeks")
+            )
+            reasons[key] = reasons.get(key, 0) + 1
+    return Report(
+        today=today,
+        evaluation=evaluation,
+        threshold=threshold,
+        people=len(people),
+        pairs_started=sum(1 for p in pairs.pairs if p.since <= today),
+        pairs_active=sum(1 for p in pairs.pairs if p.active),
+        people_withdrawn=sum(1 for w in pairs.withdrawn if w.date <= today),
+        at_risk=len(status.at_risk),
+        at_risk_reasons=dict(sorted(reasons.items())),
+        weeks=weekly_attendance(pairs, schedule, meetings, info.start, info.end, today),
+        satisfaction_distribution=distribution,
+        skills=skill_rows,
+        breakdowns=breakdowns(people, figures, threshold),
+        comments=shown,
+        comments_hidden=hidden,
+        recommendations=recommendations(config, evaluation, len(status.at_risk), skill_rows),
+        cohorts=list(cohorts),
+        certificates=certified(config, participants, pairs, meetings, responses, today),
+    )
