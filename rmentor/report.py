@@ -335,7 +335,7 @@ def breakdowns(
 # -- comments ------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_APOSTROPHES = "'\u2019-"  # O'Brien, O’Brien, Anne-Marie: one word
+_APOSTROPHES = "'\u2019-"  # O'Brien (either apostrophe), Anne-Marie: one word
 _WORD = re.compile(rf"\w+(?:[{_APOSTROPHES}]\w+)*")
 _NAMES_RUN = re.compile(r"\[name\](?:[\s,]+\[name\])+")
 
@@ -355,7 +355,8 @@ class Redactor:
             for word in _WORD.findall(person.name):
                 if len(word) >= 2:
                     self.names.add(word)
-                    self.names.update(part for part in re.split(f"[{_APOSTROPHES}]", word) if len(part) >= 3)
+                    parts = re.split(f"[{_APOSTROPHES}]", word)
+                    self.names.update(part for part in parts if len(part) >= 3)
             if person.email:
                 self.names.add(person.email)
 
