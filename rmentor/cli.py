@@ -572,7 +572,8 @@ def build(
     program: ProgramOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Everything in one go: match (if no pairs yet), schedule, handouts, packets, index."""
+    """Everything in one go: match (if no pairs yet), schedule, handouts, packets, report,
+    certificates, index."""
     from .pairings import run_match
     from .planning import CALENDAR_DIR, run_schedule
     from .publishing import (
@@ -583,6 +584,7 @@ def build(
         packet_documents,
         write_documents,
     )
+    from .reporting import certificate_documents, run_report, write_report
     from .state import read_pairings
 
     folder = program_folder(program)
@@ -602,6 +604,8 @@ def build(
         written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded), bar)
     finally:
         bar.close()
+    evaluated = run_report(folder, day)
+    evaluation = write_report(evaluated, loaded.renderer, fmt, target, _header(loaded))
     groups = {
         "handouts": "Handouts",
         "letters": "Welcome letters",
@@ -611,6 +615,12 @@ def build(
     }
     entries = [
         (groups.get(d.path.split("/")[0], "Other"), d.title, f"{d.path}.{fmt}") for d in docs
+    ]
+    entries.append(("Evaluation", "Evaluation report", f"report.{fmt}"))
+    certificate_fmt = "html" if fmt == "md" else fmt
+    entries += [
+        ("Certificates of completion", d.title, f"{d.path}.{certificate_fmt}")
+        for d in certificate_documents(evaluated)
     ]
     entries += [
         ("Calendars", name.removesuffix(".ics"), f"{CALENDAR_DIR}/{name}") for name in run.calendars
@@ -623,8 +633,12 @@ def build(
         target,
         _header(loaded),
     )
-    total = Written(written.files + index.files, written.changed + index.changed)
+    total = Written(
+        written.files + evaluation.files + index.files,
+        written.changed + evaluation.changed + index.changed,
+    )
     if not quiet:
+        steps.append("evaluated")
         console.say(f"Build: {', '.join(steps)}; {len(run.calendars)} calendars.")
     _report_written("Documents", total, target, quiet)
 
