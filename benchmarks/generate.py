@@ -110,7 +110,9 @@ def _availability(rng: random.Random) -> str:
     return "; ".join(windows)
 
 
-def generate(out: Path, mentors: int, mentees: int, seed: int = 1) -> Path:
+def generate(
+    out: Path, mentors: int, mentees: int, seed: int = 1, everyone_answers: bool = False
+) -> Path:
     """Write a program folder to `out` and return it."""
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -189,7 +191,8 @@ def generate(out: Path, mentors: int, mentees: int, seed: int = 1) -> Path:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         writer.writerows(rows)
-    write_surveys(out, [(str(row[0]), str(row[1]), str(row[3])) for row in rows], rng)
+    people = [(str(row[0]), str(row[1]), str(row[3])) for row in rows]
+    write_surveys(out, people, rng, everyone_answers)
     return out
 
 
@@ -222,8 +225,11 @@ def _answer(header: str, rng: random.Random, boost: int) -> object:
     return rating
 
 
-def write_surveys(out: Path, people: list[tuple[str, str, str]], rng: random.Random) -> None:
-    """Write pre, midpoint and final exports with the sample's headers and formats."""
+def write_surveys(
+    out: Path, people: list[tuple[str, str, str]], rng: random.Random, everyone: bool = False
+) -> None:
+    """Write pre, midpoint and final exports with the sample's headers and formats
+    (`everyone`: one answer per person in each, for the report benchmark)."""
     import openpyxl
 
     feedback = out / "feedback"
@@ -235,7 +241,7 @@ def write_surveys(out: Path, people: list[tuple[str, str, str]], rng: random.Ran
             writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
             writer.writerow(header)
             for pid, _, role in people:
-                if rng.random() >= share:
+                if not everyone and rng.random() >= share:
                     continue
                 row: list[object] = []
                 for column in header:
@@ -260,7 +266,7 @@ def write_surveys(out: Path, people: list[tuple[str, str, str]], rng: random.Ran
     sheet.append(header)
     start = dt.datetime(2027, 6, 14, 16, 4)
     for number, (pid, name, _) in enumerate(people, start=1):
-        if rng.random() >= 0.7:
+        if not everyone and rng.random() >= 0.7:
             continue
         row = []
         for column in header:

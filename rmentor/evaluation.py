@@ -37,6 +37,11 @@ the clock. The formulas, exactly:
   are counted as answers, so the rate can exceed 1 if someone answers anonymously
   twice.
 
+Survey answers count as of today too (`answers_to_date`): a midpoint or final
+survey's answers count from the date of the program's milestone of that kind
+(`midpoint_survey`, `final_survey`) on; a pre survey, or one without such a
+milestone, counts whenever its export is there.
+
 Anonymity (`evaluate` applies `evaluation.anonymity_threshold`, t): a survey figure
 (satisfaction, nps, goal_progress, skill_delta, and each of them per survey kind)
 computed from fewer than t answers is `None` and named in `suppressed`; for
@@ -281,6 +286,21 @@ def response_rate(rows: Sequence[Response], active: set[str]) -> float | None:
 
 
 # -- goals ------------------------------------------------------------------------------
+
+
+SURVEY_MILESTONES = {"midpoint": "midpoint_survey", "final": "final_survey"}
+
+
+def answers_to_date(
+    config: ProgramConfig, responses: Iterable[Response], today: dt.date
+) -> list[Response]:
+    """The answers of the surveys that had opened by today (module docstring)."""
+    opens: dict[str, dt.date] = {}
+    for milestone in config.meetings.milestones:
+        for kind, milestone_kind in SURVEY_MILESTONES.items():
+            if milestone.kind == milestone_kind:
+                opens[kind] = min(opens.get(kind, milestone.date), milestone.date)
+    return [r for r in responses if opens.get(r.survey_kind, today) <= today]
 
 
 def elapsed_share(start: dt.date, end: dt.date, today: dt.date) -> float:

@@ -15,7 +15,7 @@ from typing import Any
 
 from .documents import Document, person_context, program_context
 from .errors import InvalidProgram, RmentorError, has_errors
-from .evaluation import CUMULATIVE, evaluate
+from .evaluation import CUMULATIVE, answers_to_date, evaluate
 from .meetings import load_meetings
 from .output import inside, write_bytes_atomic
 from .program import Program, open_program
@@ -93,6 +93,7 @@ def _evaluate_folder(folder: Path, today: dt.date) -> tuple[Program, Report]:
     responses, survey_problems = load_surveys(folder, config, participants=program.participants)
     if has_errors([*problems, *survey_problems]):
         raise InvalidProgram([*problems, *survey_problems])
+    responses = answers_to_date(config, responses, today)
     evaluation = evaluate(config, program.participants, pairs, schedule, meetings, responses, today)
     status = build_status(config, program.participants, pairs, schedule, meetings, today)
     report = build_report(

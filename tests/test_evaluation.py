@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from rmentor.errors import Location
 from rmentor.evaluation import (
+    answers_to_date,
     attendance_rate,
     average_minutes,
     completion_rate,
@@ -324,3 +325,26 @@ def test_suppress_with_a_measure() -> None:
     # c (1) is hidden; a (5) is the smallest shown group, so it is hidden with c
     assert shown == {"a": None, "b": 0.0, "c": None}
     assert suppress(groups, 5, measure=len, total_shown=False) == {"a": 5, "b": 6, "c": None}
+
+
+def test_survey_answers_count_from_their_milestone() -> None:
+    config = ProgramConfig.model_validate(
+        {
+            **program().model_dump(mode="json", exclude={"meetings"}),
+            "meetings": {
+                "milestones": [
+                    {"name": "Final", "kind": "final_survey", "date": "2027-06-14"},
+                    {"name": "Final again", "kind": "final_survey", "date": "2027-06-21"},
+                ]
+            },
+        }
+    )
+    answers = [r("pre", "e1"), r("midpoint", "e1"), r("final", "e1")]
+    # no midpoint milestone: the midpoint counts whenever its export is there
+    assert [a.survey_kind for a in answers_to_date(config, answers, dt.date(2027, 1, 4))] == [
+        "pre",
+        "midpoint",
+    ]
+    # the final survey counts from its earliest milestone on
+    assert len(answers_to_date(config, answers, dt.date(2027, 6, 14))) == 3
+    assert len(answers_to_date(config, answers, dt.date(2027, 6, 13))) == 2
