@@ -525,11 +525,13 @@ def report(
     if json_out:
         console.print_json(run.report.to_json())
         return
-    from .publishing import load
+    from .render import Renderer
 
-    loaded = load(folder, day)
+    config = run.program.config
+    assert config is not None
+    renderer = Renderer(folder / "templates", config.program.paper)
     target = _out_folder(folder, out)
-    written = write_report(run, loaded.renderer, fmt, target, _header(loaded))
+    written = write_report(run, renderer, fmt, target, _header(run.program))
     quiet = quiet or settings().quiet
     if not quiet:
         _print_goals(run)
@@ -598,13 +600,13 @@ def build(
     run = run_schedule(folder, today=day, out=target)
     steps.append("scheduled")
     loaded = load(folder, day)
+    evaluated = run_report(folder, day)  # before writing anything: its inputs may be wrong
     docs = handout_documents(loaded, day) + packet_documents(loaded, day)
     bar = console.Progress(enabled=not quiet)
     try:
         written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded), bar)
     finally:
         bar.close()
-    evaluated = run_report(folder, day)
     evaluation = write_report(evaluated, loaded.renderer, fmt, target, _header(loaded))
     groups = {
         "handouts": "Handouts",
@@ -643,8 +645,8 @@ def build(
     _report_written("Documents", total, target, quiet)
 
 
-def _header(loaded: Loaded) -> str:
-    config = loaded.program.config
+def _header(loaded: Loaded | Program) -> str:
+    config = loaded.config if isinstance(loaded, Program) else loaded.program.config
     assert config is not None
     return f"{config.program.organization} · {config.program.name}"
 
