@@ -262,7 +262,8 @@ def _pool(groups: Mapping[str, list[str]], threshold: int) -> tuple[dict[str, li
         pooled += kept.pop(name)
         small.append(name)
     if len(small) == 1:
-        # Alone, a pooled group is no better hidden than under its own name.
+        # Only when that group is everyone (otherwise the loop above merged another
+        # into it): its own name says no more than "Other groups" would.
         return {**kept, small[0]: pooled}, 0
     if pooled:
         kept[POOLED] = pooled
@@ -301,8 +302,16 @@ def _column(
     measure: Callable[[Sequence[Any]], float | None],
     threshold: int,
 ) -> dict[str, float | None]:
-    """One breakdown column: each group's figure over its members who have a value."""
-    items = {g: [values[i] for i in ids if i in values] for g, ids in groups.items()}
+    """One breakdown column: each group's figure over its members who have a value.
+
+    A member whose own figure is undefined (attendance with nothing planned) counts
+    as having no value, so the second group hidden against subtraction is always one
+    that had a figure to hide.
+    """
+    items = {
+        g: [values[i] for i in ids if i in values and measure([values[i]]) is not None]
+        for g, ids in groups.items()
+    }
     return suppress(items, threshold, measure=measure)
 
 
@@ -365,9 +374,11 @@ class Redactor:
 
         def word(match: re.Match[str]) -> str:
             token = match[0]
-            if token in self.names:
+            # "O'Brien's", "Chen-led", "E1003's": the word, or any part of it.
+            parts = [token, *re.split(f"[{_APOSTROPHES}]", token)]
+            if any(part in self.names for part in parts):
                 return "[name]"
-            if token.casefold() in self.ids:
+            if any(part.casefold() in self.ids for part in parts):
                 return "[id]"
             return token
 

@@ -121,8 +121,9 @@ def run_report(folder: Path, today: dt.date) -> ReportRun:
             earlier, earlier_report = _evaluate_folder((folder / name).resolve(), today)
         except InvalidProgram as exc:
             count = sum(1 for p in exc.problems if p.severity.value == "error")
+            errors = "1 error" if count == 1 else f"{count} errors"
             raise RmentorError(
-                f"evaluation.compare names `{name}`, whose files have {count} errors: "
+                f"evaluation.compare names `{name}`, whose files have {errors}: "
                 f"run `rmentor validate --program {name}` there"
             ) from None
         assert earlier.config is not None
@@ -317,7 +318,7 @@ def _cohorts(report: Report, name: str) -> dict[str, Any] | None:
     columns = [name, *(c.name for c in report.cohorts)]
     metrics = [report.evaluation.metrics, *(c.metrics for c in report.cohorts)]
     rows = [
-        {"title": METRIC_TITLES[m], "values": [metric_text(m, ms.get(m)) for ms in metrics]}
+        {"title": METRIC_TITLES[m], "cells": [metric_text(m, ms.get(m)) for ms in metrics]}
         for m in METRIC_ORDER
     ]
     goal_ids: list[str] = []
@@ -331,7 +332,7 @@ def _cohorts(report: Report, name: str) -> dict[str, Any] | None:
             cells.append(
                 f"{metric_text(found.metric, found.value)} ({found.status})" if found else NO_DATA
             )
-        goal_rows.append({"id": gid, "values": cells})
+        goal_rows.append({"id": gid, "cells": cells})
     periods = [f"{c.start.isoformat()} to {c.end.isoformat()}" for c in report.cohorts]
     return {"columns": columns, "rows": rows, "goals": goal_rows, "periods": periods}
 

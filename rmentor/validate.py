@@ -475,6 +475,10 @@ def check_files(program: Program) -> list[Problem]:
         path = program.folder / name
         if folder and not (path / "program.yaml").is_file():
             problems.append(error(at, f"`{name}` is not a program folder (no program.yaml)"))
+        elif folder and path.resolve() == program.folder.resolve():
+            problems.append(
+                error(at, f"`{name}` is this program itself", "name an earlier program's folder")
+            )
         elif not folder and not path.is_file():
             problems.append(error(at, f"file `{name}` not found"))
     return problems
