@@ -78,6 +78,7 @@ class GroupRow:
     satisfaction: float | None
     skill_delta: float | None
     response_rate: float | None
+    hidden: frozenset[str] = frozenset()  # columns whose figure exists but is suppressed
 
 
 @dataclass(frozen=True)
@@ -301,8 +302,9 @@ def _column(
     values: Mapping[str, Any],
     measure: Callable[[Sequence[Any]], float | None],
     threshold: int,
-) -> dict[str, float | None]:
-    """One breakdown column: each group's figure over its members who have a value.
+) -> tuple[dict[str, float | None], set[str]]:
+    """One breakdown column: each group's figure over its members who have a value,
+    and the groups whose figure is suppressed (rather than missing).
 
     A member whose own figure is undefined (attendance with nothing planned) counts
     as having no value, so the second group hidden against subtraction is always one
@@ -312,7 +314,8 @@ def _column(
         g: [values[i] for i in ids if i in values and measure([values[i]]) is not None]
         for g, ids in groups.items()
     }
-    return suppress(items, threshold, measure=measure)
+    shown = suppress(items, threshold, measure=measure)
+    return shown, {g for g, value in shown.items() if value is None and items[g]}
 
 
 def breakdowns(
@@ -328,13 +331,23 @@ def breakdowns(
         if len(groups) < 2:
             continue  # one group is the program itself
 
-        people_shown = _column(groups, {p.id: p.id for p in people}, _count, threshold)
-        attendance = _column(groups, figures.attendance, _attendance, threshold)
-        satisfaction = _column(groups, figures.satisfaction, fmean, threshold)
-        skills = _column(groups, figures.skills, _mean_of_lists, threshold)
-        answered = _column(groups, figures.answered, _share, threshold)
+        columns = {
+            "people": _column(groups, {p.id: p.id for p in people}, _count, threshold),
+            "attendance_rate": _column(groups, figures.attendance, _attendance, threshold),
+            "satisfaction": _column(groups, figures.satisfaction, fmean, threshold),
+            "skill_delta": _column(groups, figures.skills, _mean_of_lists, threshold),
+            "response_rate": _column(groups, figures.answered, _share, threshold),
+        }
         rows = tuple(
-            GroupRow(g, people_shown[g], attendance[g], satisfaction[g], skills[g], answered[g])
+            GroupRow(
+                g,
+                people=columns["people"][0][g],
+                attendance_rate=columns["attendance_rate"][0][g],
+                satisfaction=columns["satisfaction"][0][g],
+                skill_delta=columns["skill_delta"][0][g],
+                response_rate=columns["response_rate"][0][g],
+                hidden=frozenset(name for name, (_, hid) in columns.items() if g in hid),
+            )
             for g in sorted(groups, key=lambda g: (g in (POOLED, NOT_GIVEN), g))
         )
         result.append(Breakdown(dimension, title, rows, pooled))

@@ -151,9 +151,18 @@ def _pct(value: float | None) -> str:
     return NO_DATA if value is None else f"{value * 100:.0f} %"
 
 
-def _figure(value: float | None, kind: str) -> str:
+BREAKDOWN_COLUMNS = (
+    ("people", "count"),
+    ("attendance_rate", "rate"),
+    ("satisfaction", "mean"),
+    ("skill_delta", "delta"),
+    ("response_rate", "rate"),
+)
+
+
+def _figure(value: float | None, kind: str, hidden: bool) -> str:
     if value is None:
-        return HIDDEN
+        return HIDDEN if hidden else NO_DATA
     if kind == "rate":
         return f"{value * 100:.0f} %"
     if kind == "count":
@@ -254,7 +263,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                 }
                 for s in report.skills
             ],
-            "skills_hidden": sum(1 for v in ev.skill_delta_by_topic.values() if v is None),
+            "skills_hidden": sum(1 for s in ev.suppressed if s.startswith("skill_delta for ")),
             "skill_respondents": ev.skill_respondents,
             "breakdowns": [
                 {
@@ -264,11 +273,10 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "rows": [
                         {
                             "group": r.group,
-                            "people": _figure(r.people, "count"),
-                            "attendance_rate": _figure(r.attendance_rate, "rate"),
-                            "satisfaction": _figure(r.satisfaction, "mean"),
-                            "skill_delta": _figure(r.skill_delta, "delta"),
-                            "response_rate": _figure(r.response_rate, "rate"),
+                            **{
+                                column: _figure(getattr(r, column), kind, column in r.hidden)
+                                for column, kind in BREAKDOWN_COLUMNS
+                            },
                         }
                         for r in b.rows
                     ],
