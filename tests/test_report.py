@@ -686,3 +686,31 @@ def test_markdown_report_compares_cohorts(cohorts: tuple[Path, Path]) -> None:
     assert "Compared with earlier cohorts" in text
     table = text[text.index("Compared with earlier cohorts") :]
     assert "| Digital Fluency 2027 | Digital Fluency 2026 |" in table
+
+
+HOSTILE_COMMENT = (
+    '<script>alert(1)</script> {{ 7*7 }} {% if true %}x{% endif %} =HYPERLINK("http://x") '
+    "[click](javascript:alert(1)) ![img](http://tracker.example/p.png) | a | b |"
+)
+
+
+def test_hostile_comment_is_only_text(tmp_path: Path) -> None:
+    folder = prepare(copy_sample(tmp_path / "program"))
+    survey = folder / "feedback" / "final-survey.xlsx"
+    book = openpyxl.load_workbook(survey)
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("Comments") + 1, value=HOSTILE_COMMENT)
+    book.save(survey)
+    for fmt in ("md", "html"):
+        run("report", "--format", fmt, "--today", REPORT_DAY, "--program", str(folder), "-q")
+    html = (folder / "out" / "report.html").read_text(encoding="utf-8")
+    md = (folder / "out" / "report.md").read_text(encoding="utf-8")
+    # shown, as text: escaped in HTML, never a tag, link, image or evaluated template
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; {{ 7*7 }}" in html
+    assert "<script" not in html
+    assert 'href="javascript' not in html
+    assert 'src="http://tracker' not in html
+    assert "\\<script\\>" in md
+    assert "\\{\\{ 7\\*7 \\}\\}" in md
