@@ -113,7 +113,8 @@ class EvaluationResult:
     skill_respondents: int = 0  # people whose before and after ratings were paired
     skill_anonymous_excluded: int = 0  # anonymous before/after responses left out
     responses_by_kind: dict[str, int] = field(default_factory=dict)
-    answers: dict[str, int] = field(default_factory=dict)  # survey metric -> answers behind it
+    # survey metric (or "skill_delta:<topic>") -> answers behind its figure
+    answers: dict[str, int] = field(default_factory=dict)
     suppressed: list[str] = field(default_factory=list)  # figures hidden for anonymity
     notes: list[str] = field(default_factory=list)
     nps_by_kind: dict[str, float | None] = field(default_factory=dict)
@@ -171,6 +172,33 @@ def completion_rate(
     return sum(1 for p in started if held.get(p.id, 0) >= min_sessions) / len(started)
 
 
+def projected_completion(
+    pairs: PairingState,
+    meetings: Iterable[Meeting],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    min_sessions: int,
+) -> float | None:
+    """Share of started pairs expected to hold min_sessions by the end: a pair still
+    running is projected at its pace so far (held ÷ elapsed share of its own time in
+    the program); a pair that ended keeps what it held."""
+    started = [p for p in pairs.pairs if p.since <= today]
+    if not started:
+        return None
+    held: dict[str, int] = {}
+    for m in _held_to_date(meetings, pairs, today):
+        held[m.pair] = held.get(m.pair, 0) + 1
+    expected = 0
+    for pair in started:
+        count = held.get(pair.id, 0)
+        if pair.ended is None or pair.ended > today:
+            share = elapsed_share(max(start, pair.since), end, today)
+            count = int(count / share) if share > 0 else count
+        expected += count >= min_sessions
+    return expected / len(started)
+
+
 def _started_people(pairs: PairingState, today: dt.date) -> set[str]:
     return {x for p in pairs.pairs if p.since <= today for x in (p.mentor, p.mentee)}
 
@@ -210,11 +238,14 @@ def ordered_kinds(kinds: Iterable[str]) -> list[str]:
     return sorted(kinds, key=lambda k: (rank.get(k, len(rank)), k))
 
 
-def _latest(by_kind: Mapping[str, float | None]) -> float | None:
-    """The value of the latest kind that has one."""
-    for kind in reversed(ordered_kinds(by_kind)):
-        if by_kind[kind] is not None:
-            return by_kind[kind]
+def _latest(
+    by_kind: Mapping[str, float | None], answered: Mapping[str, Sequence[object]]
+) -> float | None:
+    """The figure of the latest kind that has any answer (`None` if it is hidden: an
+    earlier survey never stands in for a hidden later one)."""
+    for kind in reversed(ordered_kinds(answered)):
+        if answered[kind]:
+            return by_kind.get(kind)
     return None
 
 
@@ -317,9 +348,16 @@ def _meets(value: float, target: float, lower_is_better: bool) -> bool:
 
 
 def goal_status(
-    goal: Goal, value: float | None, start: dt.date, end: dt.date, today: dt.date
+    goal: Goal,
+    value: float | None,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    projection: float | None = None,
 ) -> GoalResult:
-    """A goal's status as of today (rules in the module docstring)."""
+    """A goal's status as of today (rules in the module docstring); `projection`
+    replaces the elapsed-share projection of a cumulative metric where a better one
+    exists (completion_rate: `projected_completion`)."""
 
     def result(status: GoalStatus, projected: float | None = None) -> GoalResult:
         return GoalResult(goal.id, goal.metric, value, goal.target, status, projected)
@@ -335,7 +373,7 @@ def goal_status(
         share = elapsed_share(start, end, today)
         if share <= 0:
             return result("no data")
-        projected = value / share
+        projected = value / share if projection is None else projection
         if goal.metric in _SHARES:
             projected = min(projected, 1.0)
     else:
@@ -471,18 +509,30 @@ def evaluate(
         "average_minutes": average_minutes(pairs, meetings, today),
         "completion_rate": completion_rate(pairs, meetings, today, config.evaluation.min_sessions),
         "dropout_rate": dropout_rate(pairs, today),
-        "goal_progress": _latest(progress),
+        "goal_progress": _latest(progress, prog_answers),
         "meetings_held": float(meetings_held(pairs, meetings, today)),
-        "nps": _latest(nps_by_kind),
-        "response_rate": _latest(responded),
-        "satisfaction": _latest(satisfaction),
+        "nps": _latest(nps_by_kind, rec_answers),
+        "response_rate": _latest(responded, by_kind),
+        "satisfaction": _latest(satisfaction, sat_answers),
         "skill_delta": skill_overall,
     }
     metrics = {k: _finite(v) for k, v in metrics.items()}
+    answers = {
+        "satisfaction": latest_count(sat_answers),
+        "nps": latest_count(rec_answers),
+        "goal_progress": latest_count(prog_answers),
+        "skill_delta": skills.respondents,
+        **{f"skill_delta:{t}": len(ratings) for t, ratings in skills.pairs.items()},
+    }
     goals: list[GoalResult] = []
     by_role: dict[str, EvaluationResult] = {}
+    projections = {
+        "completion_rate": projected_completion(
+            pairs, meetings, info.start, info.end, today, config.evaluation.min_sessions
+        )
+    }
     for goal in config.goals:
-        figures, topics = metrics, by_topic
+        key = f"skill_delta:{goal.topic}" if goal.metric == "skill_delta" and goal.topic else ""
         if goal.role is not None and goal.metric in SURVEY_METRICS and role is None:
             if goal.role not in by_role:
                 by_role[goal.role] = evaluate(
@@ -495,14 +545,28 @@ def evaluate(
                     today,
                     role=goal.role,
                 )
-                hidden += [f"{s} ({goal.role}s)" for s in by_role[goal.role].suppressed]
-            figures = by_role[goal.role].metrics
-            topics = by_role[goal.role].skill_delta_by_topic
-        if goal.metric == "skill_delta" and goal.topic is not None:
-            value = topics.get(goal.topic)
+                hidden += [f"{goal.role}s: {s}" for s in by_role[goal.role].suppressed]
+            sub = by_role[goal.role]
+            value = sub.skill_delta_by_topic.get(goal.topic or "") if key else sub.metrics.get(
+                goal.metric
+            )
+            # The program's figure minus this role's would show the others' answers:
+            # hide the role's figure when the others are too few to be shown alone.
+            count = key or goal.metric
+            others = answers.get(count, 0) - sub.answers.get(count, 0)
+            whole = by_topic.get(goal.topic or "") if key else metrics.get(goal.metric)
+            if value is not None and whole is not None and 0 < others < threshold:
+                hidden.append(f"goal {goal.id} ({others} answers from other roles)")
+                value = None
+        elif key:
+            value = by_topic.get(goal.topic or "")
         else:
-            value = figures.get(goal.metric)
-        goals.append(goal_status(goal, value, info.start, info.end, today))
+            value = metrics.get(goal.metric)
+        goals.append(
+            goal_status(
+                goal, value, info.start, info.end, today, projections.get(goal.metric)
+            )
+        )
     notes: list[str] = []
     if skills.anonymous_excluded:
         notes.append(
@@ -523,12 +587,7 @@ def evaluate(
         skill_respondents=skills.respondents,
         skill_anonymous_excluded=skills.anonymous_excluded,
         responses_by_kind={k: len(rows) for k, rows in by_kind.items()},
-        answers={
-            "satisfaction": latest_count(sat_answers),
-            "nps": latest_count(rec_answers),
-            "goal_progress": latest_count(prog_answers),
-            "skill_delta": skills.respondents,
-        },
+        answers=answers,
         suppressed=hidden,
         notes=notes,
         nps_by_kind=nps_by_kind,

@@ -17,9 +17,11 @@ from rmentor.evaluation import (
     average_minutes,
     completion_rate,
     dropout_rate,
+    elapsed_share,
     evaluate,
     goal_status,
     nps,
+    projected_completion,
     suppress,
 )
 from rmentor.meetings import Meeting, MeetingStatus
@@ -308,7 +310,14 @@ def test_evaluate_hides_survey_figures_from_too_few_answers() -> None:
     assert m["goal_progress"] is None  # 2 answers
     assert m["skill_delta"] is None  # 2 people paired
     assert result.skill_delta_by_topic == {"ai": None, "video": None}
-    assert result.answers == {"satisfaction": 4, "nps": 4, "goal_progress": 2, "skill_delta": 2}
+    assert result.answers == {
+        "satisfaction": 4,
+        "nps": 4,
+        "goal_progress": 2,
+        "skill_delta": 2,
+        "skill_delta:ai": 1,
+        "skill_delta:video": 2,
+    }
     assert "goal_progress (final survey, 2 answers)" in result.suppressed
     assert any("anonymity" in note for note in result.notes)
     # counts of events are not opinions: shown at any size
@@ -348,3 +357,38 @@ def test_survey_answers_count_from_their_milestone() -> None:
     # the final survey counts from its earliest milestone on
     assert len(answers_to_date(config, answers, dt.date(2027, 6, 14))) == 3
     assert len(answers_to_date(config, answers, dt.date(2027, 6, 13))) == 2
+
+
+def test_a_hidden_latest_survey_is_not_replaced_by_an_earlier_one() -> None:
+    answers = [r("midpoint", f"m{i}", satisfaction=2) for i in range(6)]
+    answers += [r("final", f"f{i}", satisfaction=5) for i in range(3)]
+    result = evaluate(program(threshold=5), PEOPLE, PAIRS, SCHEDULE, [], answers, TODAY)
+    assert result.satisfaction_by_kind == {"pre": None, "midpoint": 2.0, "final": None}
+    assert result.metrics["satisfaction"] is None  # the final is hidden, not the midpoint's 2.0
+
+
+def test_a_role_goal_is_hidden_when_the_other_role_could_be_subtracted() -> None:
+    people = [person(f"e{i}", "mentee") for i in range(6)] + [person("m1", "mentor")]
+    answers = [r("final", f"e{i}", satisfaction=4) for i in range(6)]
+    goal_spec = {"id": "sat", "description": "d", "metric": "satisfaction", "target": 4}
+    config = program([{**goal_spec, "role": "mentee"}], threshold=5)
+    alone = evaluate(config, people, PAIRS, SCHEDULE, [], answers, TODAY)
+    assert alone.goals[0].value == 4.0  # nobody else answered: nothing to subtract
+    one_mentor = [*answers, r("final", "m1", satisfaction=1)]
+    shown = evaluate(config, people, PAIRS, SCHEDULE, [], one_mentor, TODAY)
+    # the program's 7 answers are shown; the mentees' 6 would reveal the mentor's 1
+    assert shown.metrics["satisfaction"] == pytest.approx(25 / 7)
+    assert shown.goals[0].value is None
+    assert shown.goals[0].status == "no data"
+    assert any("goal sat" in s for s in shown.suppressed)
+
+
+def test_completion_is_projected_pair_by_pair() -> None:
+    # By TODAY (15 Feb, 36 of the program's 166 days) P1 held 4 sessions (done), P2
+    # one (1 / (36/166) = 4.6 by the end: expected to reach 4), P3 ended on 1 Feb with
+    # one held (it keeps what it held: not completing).
+    assert elapsed_share(START, END, TODAY) == pytest.approx(36 / 166)
+    assert projected_completion(PAIRS, MEETINGS, START, END, TODAY, 4) == pytest.approx(2 / 3)
+    # min 5: P1 (4 held, pace 18 by the end) yes; P2 (pace 4) no; P3 (ended) no
+    assert projected_completion(PAIRS, MEETINGS, START, END, TODAY, 5) == pytest.approx(1 / 3)
+    assert projected_completion(PAIRS, MEETINGS, START, END, TODAY, 19) == 0.0
