@@ -547,8 +547,10 @@ def evaluate(
                 )
                 hidden += [f"{goal.role}s: {s}" for s in by_role[goal.role].suppressed]
             sub = by_role[goal.role]
-            value = sub.skill_delta_by_topic.get(goal.topic or "") if key else sub.metrics.get(
-                goal.metric
+            value = (
+                sub.skill_delta_by_topic.get(goal.topic or "")
+                if key
+                else sub.metrics.get(goal.metric)
             )
             # The program's figure minus this role's would show the others' answers:
             # hide the role's figure when the others are too few to be shown alone.
@@ -563,9 +565,7 @@ def evaluate(
         else:
             value = metrics.get(goal.metric)
         goals.append(
-            goal_status(
-                goal, value, info.start, info.end, today, projections.get(goal.metric)
-            )
+            goal_status(goal, value, info.start, info.end, today, projections.get(goal.metric))
         )
     notes: list[str] = []
     if skills.anonymous_excluded:

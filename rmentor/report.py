@@ -11,10 +11,11 @@ Privacy rules, all applied here so no template can forget them:
   labels ("Generation X"), never years. Pair-level detail (who is at risk) stays in
   the coordinator's packet; the report only counts.
 - Breakdowns: a group with fewer people than `evaluation.anonymity_threshold` is
-  pooled into "Other groups"; if that pool is still too small it is hidden. Then
-  every figure in a breakdown goes through `evaluation.suppress` with the group's
-  own count behind that figure (respondents for satisfaction), which also hides a
-  second group where subtraction from the program total would reveal a hidden one.
+  pooled into "Other groups" (with the smallest shown group while the pool is too
+  small). Then each column's figures go through `protect`, across all breakdowns at
+  once, counting the people with a value behind each figure (respondents for
+  satisfaction): small cells are hidden, and so is any cell that subtraction from
+  the total, from another breakdown's cell or from the hidden rest would reveal.
 - Comments: shown for a survey only when it had at least threshold responses;
   emails, roster ids and the words of participants' names are blanked; the order is
   a stable shuffle (a hash of the text), not the order people answered in.
@@ -37,7 +38,6 @@ from .evaluation import (
     latest_answers,
     ordered_kinds,
     skill_delta,
-    suppress,
 )
 from .meetings import Meeting
 from .model import Participant, ProgramConfig
@@ -285,7 +285,7 @@ def _share(items: Sequence[bool]) -> float | None:
     return sum(items) / len(items) if items else None
 
 
-def _count(items: Sequence[object]) -> float | None:
+def _count(items: Sequence[object]) -> float:
     return float(len(items))
 
 
@@ -297,56 +297,117 @@ class _PersonFigures:
     answered: dict[str, bool]  # active id -> answered the latest survey
 
 
-def _column(
-    groups: Mapping[str, Sequence[str]],
-    values: Mapping[str, Any],
-    measure: Callable[[Sequence[Any]], float | None],
-    threshold: int,
-) -> tuple[dict[str, float | None], set[str]]:
-    """One breakdown column: each group's figure over its members who have a value,
-    and the groups whose figure is suppressed (rather than missing).
+Cell = tuple[int, str]  # (dimension's index, group)
 
-    A member whose own figure is undefined (attendance with nothing planned) counts
-    as having no value, so the second group hidden against subtraction is always one
-    that had a figure to hide.
+
+def protect(cells: Mapping[Cell, frozenset[str]], threshold: int) -> tuple[set[Cell], set[Cell]]:
+    """Which cells of one column may be shown: returns (shown, hidden non-empty).
+
+    `cells` maps each (dimension, group) to the people with a value behind its figure;
+    every dimension's groups partition the same people, and the program's total is
+    shown. Rules, applied until none fires:
+
+    1. a cell with fewer than `threshold` people is hidden;
+    2. within a dimension, the hidden cells together (what the total minus the shown
+       cells reveals) hold 0 or at least `threshold` people, else the smallest shown
+       cell of that dimension is hidden too;
+    3. two shown cells, or a shown cell and the total, whose people differ by 1 to
+       threshold - 1 (one figure minus the other would describe those few) cannot
+       both stay: the cell of the later dimension is hidden (the smaller if both
+       are of one dimension), so the role table survives before the others.
+
+    Differences of more than two figures at once are not searched for; with groups
+    of at least `threshold` people they need several such near-coincidences.
     """
-    items = {
-        g: [values[i] for i in ids if i in values and measure([values[i]]) is not None]
-        for g, ids in groups.items()
-    }
-    shown = suppress(items, threshold, measure=measure)
-    return shown, {g for g, value in shown.items() if value is None and items[g]}
+    everyone = frozenset().union(*cells.values()) if cells else frozenset()
+    hidden = {c for c, ids in cells.items() if 0 < len(ids) < threshold}
+
+    def order(cell: Cell) -> tuple[int, int, str]:
+        return (len(cells[cell]), cell[0], cell[1])
+
+    def later(cell: Cell) -> tuple[int, int, str]:
+        return (cell[0], -len(cells[cell]), cell[1])
+
+    while True:
+        shown = sorted((c for c, ids in cells.items() if ids and c not in hidden), key=order)
+        victim: Cell | None = None
+        for dimension in sorted({c[0] for c in cells}):
+            gone = [cells[c] for c in cells if c[0] == dimension and c in hidden]
+            size = sum(len(ids) for ids in gone)
+            if 0 < size < threshold and len(everyone) >= threshold:
+                victim = next((c for c in shown if c[0] == dimension), None)
+                if victim is not None:
+                    break
+        if victim is None:
+            sizes = [(c, len(cells[c])) for c in shown]
+            sizes.append(((-1, ""), len(everyone)))  # the total: always shown
+            for i, (a, size_a) in enumerate(sizes):
+                for b, size_b in sizes[i + 1 :]:
+                    if abs(size_a - size_b) >= threshold:
+                        continue  # the difference alone holds enough people
+                    ids_a = cells[a] if a[0] >= 0 else everyone
+                    ids_b = cells[b] if b[0] >= 0 else everyone
+                    if 0 < len(ids_a ^ ids_b) < threshold:
+                        # The later dimension gives way (role before department
+                        # before generation); within one, the smaller cell.
+                        victim = max((c for c in (a, b) if c[0] >= 0), key=later)
+                        break
+                if victim is not None:
+                    break
+        if victim is None:
+            return set(shown), hidden
+        hidden.add(victim)
 
 
 def breakdowns(
     people: Sequence[Participant], figures: _PersonFigures, threshold: int
 ) -> list[Breakdown]:
-    """Role, department and generation breakdowns, every figure anonymity-checked."""
-    result: list[Breakdown] = []
+    """Role, department and generation breakdowns, every figure anonymity-checked.
+
+    Each column (people, attendance, satisfaction, skill gain, response) is checked
+    across all dimensions at once by `protect`; a member whose own figure is
+    undefined (attendance with nothing planned) counts as having no value.
+    """
+    dimensions: list[tuple[str, str, dict[str, list[str]], int]] = []
     for dimension, title in DIMENSIONS:
         members: dict[str, list[str]] = {}
         for person in people:
             members.setdefault(group_of(person, dimension), []).append(person.id)
         groups, pooled = _pool(members, threshold)
-        if len(groups) < 2:
-            continue  # one group is the program itself
-
-        columns = {
-            "people": _column(groups, {p.id: p.id for p in people}, _count, threshold),
-            "attendance_rate": _column(groups, figures.attendance, _attendance, threshold),
-            "satisfaction": _column(groups, figures.satisfaction, fmean, threshold),
-            "skill_delta": _column(groups, figures.skills, _mean_of_lists, threshold),
-            "response_rate": _column(groups, figures.answered, _share, threshold),
+        if len(groups) >= 2:  # one group is the program itself
+            dimensions.append((dimension, title, groups, pooled))
+    columns: dict[str, tuple[Mapping[str, Any], Callable[[Sequence[Any]], float | None]]] = {
+        "people": ({p.id: p.id for p in people}, _count),
+        "attendance_rate": (figures.attendance, _attendance),
+        "satisfaction": (figures.satisfaction, fmean),
+        "skill_delta": (figures.skills, _mean_of_lists),
+        "response_rate": (figures.answered, _share),
+    }
+    values: dict[str, dict[Cell, float | None]] = {}
+    hidden: dict[str, set[Cell]] = {}
+    for column, (data, measure) in columns.items():
+        defined = {i for i, v in data.items() if measure([v]) is not None}
+        cells = {
+            (k, g): frozenset(i for i in ids if i in defined)
+            for k, (_, _, groups, _) in enumerate(dimensions)
+            for g, ids in groups.items()
         }
+        shown, hidden[column] = protect(cells, threshold)
+        values[column] = {
+            cell: measure([data[i] for i in sorted(ids)]) if cell in shown else None
+            for cell, ids in cells.items()
+        }
+    result: list[Breakdown] = []
+    for k, (dimension, title, groups, pooled) in enumerate(dimensions):
         rows = tuple(
             GroupRow(
                 g,
-                people=columns["people"][0][g],
-                attendance_rate=columns["attendance_rate"][0][g],
-                satisfaction=columns["satisfaction"][0][g],
-                skill_delta=columns["skill_delta"][0][g],
-                response_rate=columns["response_rate"][0][g],
-                hidden=frozenset(name for name, (_, hid) in columns.items() if g in hid),
+                people=values["people"][(k, g)],
+                attendance_rate=values["attendance_rate"][(k, g)],
+                satisfaction=values["satisfaction"][(k, g)],
+                skill_delta=values["skill_delta"][(k, g)],
+                response_rate=values["response_rate"][(k, g)],
+                hidden=frozenset(c for c in columns if (k, g) in hidden[c]),
             )
             for g in sorted(groups, key=lambda g: (g in (POOLED, NOT_GIVEN), g))
         )

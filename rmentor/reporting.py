@@ -270,6 +270,9 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "title": b.title,
                     "dimension": b.dimension,
                     "pooled": b.pooled,
+                    "all_hidden": all(
+                        getattr(r, c) is None for r in b.rows for c, _ in BREAKDOWN_COLUMNS
+                    ),
                     "rows": [
                         {
                             "group": r.group,

@@ -269,6 +269,8 @@ def test_breakdowns_reveal_no_small_group(
         "response_rate": (figures.answered, lambda items: sum(items) / len(items)),
     }
     everyone = {p.id for p in people}
+    # column -> shown cells: (label, people with a value behind the figure)
+    shown_cells: dict[str, list[tuple[str, frozenset[str]]]] = {c: [] for c in columns}
     for breakdown in breakdowns(people, figures, threshold):
         assert len(breakdown.rows) >= 2  # one group would be the program itself
         labels = [row.group for row in breakdown.rows]
@@ -291,25 +293,33 @@ def test_breakdowns_reveal_no_small_group(
 
         for column, (values, measure) in columns.items():
             items = {
-                row.group: [
-                    values[i]
-                    for i in members[row.group]
-                    if i in values and measure([values[i]]) is not None
-                ]
-                for row in breakdown.rows
+                row.group: [i for i in members[row.group] if i in values] for row in breakdown.rows
             }
-            hidden: list[str] = []
+            items = {
+                g: [i for i in ids if measure([values[i]]) is not None] for g, ids in items.items()
+            }
+            hidden_people = 0
             for row in breakdown.rows:
                 shown = getattr(row, column)
                 mine = items[row.group]
                 if shown is not None:
                     assert len(mine) >= threshold, (breakdown.dimension, row.group, column)
-                    assert shown == pytest.approx(measure(mine))
-                elif mine:
-                    hidden.append(row.group)
+                    assert shown == pytest.approx(measure([values[i] for i in sorted(mine)]))
+                    label = f"{breakdown.dimension}:{row.group}"
+                    shown_cells[column].append((label, frozenset(mine)))
+                else:
+                    hidden_people += len(mine)
+                    assert (column in row.hidden) == bool(mine)  # "hidden" only if it had one
             if sum(len(v) for v in items.values()) >= threshold:
-                # a lone hidden figure could be worked out from the total and the others
-                assert len(hidden) != 1, (breakdown.dimension, column, hidden, items)
+                # the total minus the shown figures describes the hidden people together
+                assert hidden_people == 0 or hidden_people >= threshold, (column, items)
+    for column, (values, measure) in columns.items():
+        total = frozenset(i for i in values if measure([values[i]]) is not None)
+        cells = [*shown_cells[column], ("total", total)]
+        for k, (label_a, a) in enumerate(cells):
+            for label_b, b in cells[k + 1 :]:
+                # one shown figure minus another describes the people in one but not both
+                assert not 0 < len(a ^ b) < threshold, (column, label_a, label_b, len(a ^ b))
 
 
 # -- 3. the parts ------------------------------------------------------------------------------
