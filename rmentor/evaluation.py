@@ -268,6 +268,7 @@ class SkillDelta:
     anonymous_excluded: int
     # topic -> respondent -> (before, after): what the deltas are made of
     pairs: dict[str, dict[str, tuple[int, int]]] = field(default_factory=dict)
+    after: str = "final"  # the survey kind the "after" ratings come from
 
 
 def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
@@ -277,9 +278,10 @@ def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
     skill ratings exist. Anonymous responses cannot be paired and are excluded.
     """
     before = by_kind.get("pre", [])
+    after_kind = "final"
     after = by_kind.get("final", [])
     if not any(r.skills for r in after):
-        after = by_kind.get("midpoint", [])
+        after_kind, after = "midpoint", by_kind.get("midpoint", [])
     anonymous = sum(1 for r in [*before, *after] if r.respondent is None and r.skills)
     pre = {r.respondent: r.skills for r in before if r.respondent is not None}
     pairs: dict[str, dict[str, tuple[int, int]]] = {}
@@ -295,15 +297,18 @@ def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
     }
     every = [b - a for ratings in pairs.values() for a, b in ratings.values()]
     people = {who for ratings in pairs.values() for who in ratings}
-    return SkillDelta(fmean(every) if every else None, by_topic, len(people), anonymous, pairs)
+    return SkillDelta(
+        fmean(every) if every else None, by_topic, len(people), anonymous, pairs, after_kind
+    )
 
 
 def active_participants(
     participants: Iterable[Participant], pairs: PairingState, today: dt.date
 ) -> set[str]:
-    """People in a started pair who have not withdrawn (no pairs: the roster's people)."""
+    """People in a started pair who have not withdrawn (no pair formed by today: the
+    roster's people)."""
     gone = {w.person for w in pairs.withdrawn if w.date <= today}
-    started = _started_people(pairs, today) if pairs.pairs else {p.id for p in participants}
+    started = _started_people(pairs, today) or {p.id for p in participants}
     return started - gone
 
 

@@ -151,6 +151,7 @@ class Report:
     comments: list[Comment]
     comments_hidden: dict[str, int]  # kind -> comments not shown (too few responses)
     recommendations: list[Recommendation]
+    skills_after: str = "final"  # the survey the "after" skill ratings come from
     cohorts: list[Cohort] = field(default_factory=list)
     certificates: list[tuple[str, int]] = field(default_factory=list)  # (id, sessions held)
 
@@ -160,7 +161,7 @@ class Report:
         return {
             "today": self.today.isoformat(),
             "goals": [_goal_json(g) for g in ev.goals],
-            "metrics": dict(sorted(ev.metrics.items())),
+            "metrics": _counts_as_ints(ev.metrics),
             "anonymity_threshold": self.threshold,
             "surveys": {
                 kind: {
@@ -183,7 +184,7 @@ class Report:
                 b.dimension: [
                     {
                         "group": r.group,
-                        "people": r.people,
+                        "people": None if r.people is None else int(r.people),
                         "attendance_rate": r.attendance_rate,
                         "satisfaction": r.satisfaction,
                         "skill_delta": r.skill_delta,
@@ -204,7 +205,7 @@ class Report:
                     "start": c.start.isoformat(),
                     "end": c.end.isoformat(),
                     "goals": [_goal_json(g) for g in c.goals],
-                    "metrics": dict(sorted(c.metrics.items())),
+                    "metrics": _counts_as_ints(c.metrics),
                 }
                 for c in self.cohorts
             ],
@@ -212,6 +213,14 @@ class Report:
             "suppressed": list(ev.suppressed),
             "notes": list(ev.notes),
         }
+
+
+def _counts_as_ints(metrics: Mapping[str, float | None]) -> dict[str, float | int | None]:
+    """Metrics sorted by name, with meetings_held as the whole number it is."""
+    return {
+        k: int(v) if k == "meetings_held" and v is not None else v
+        for k, v in sorted(metrics.items())
+    }
 
 
 def _goal_json(goal: GoalResult) -> dict[str, Any]:
@@ -503,8 +512,11 @@ def recommendations(
     final survey configured.
     """
     m = evaluation.metrics
-    goals = {g.metric: g for g in evaluation.goals if g.metric in m}
-    targets = {g.metric: g.target for g in config.goals}
+    # The program-wide goal of each metric (one limited to a role or topic measures
+    # something else than m[metric]).
+    whole = {g.id for g in config.goals if g.role is None and g.topic is None}
+    goals = {g.metric: g for g in evaluation.goals if g.metric in m and g.id in whole}
+    targets = {g.metric: g.target for g in config.goals if g.id in whole}
     out: list[Recommendation] = []
 
     def short(metric: str, floor: float, lower_is_better: bool = False) -> bool:
@@ -567,13 +579,17 @@ def recommendations(
         )
     score = m.get("nps")
     if score is not None and (short("nps", 0.0) if "nps" in goals else score < 0):
+        finding = f"The net promoter score is {score:+.0f}"
+        if score < 0:
+            finding += ": more people would advise against the program than for it."
+        else:
+            finding += f", below the target of {targets.get('nps', 0.0):+.0f}."
         out.append(
             Recommendation(
                 "nps",
-                f"The net promoter score is {score:+.0f}: more people would advise against "
-                "the program than for it.",
-                "Ask detractors (through the next survey's comments) what would change "
-                "their answer before the program is repeated.",
+                finding,
+                "Ask those who would not recommend it (in the next survey's comments) what "
+                "would change their answer before the program is repeated.",
             )
         )
     dropout = m.get("dropout_rate")
@@ -582,7 +598,7 @@ def recommendations(
             Recommendation(
                 "dropout_rate",
                 f"{_pct(dropout)} of the participants left the program.",
-                "Re-pair the remaining partners quickly (`rmentor withdraw` does this) and "
+                "Re-pair the remaining partners quickly (rmentor withdraw does this) and "
                 "ask those who left, privately, why: workload, the match or the format.",
             )
         )
@@ -594,19 +610,18 @@ def recommendations(
                 f"{_pct(completion.value or 0)} of the pairs have held the "
                 f"{config.evaluation.min_sessions} sessions that count as completing.",
                 "Plan a catch-up fortnight before the end, and let pairs add sessions "
-                "outside the series (`rmentor log` records them).",
+                "outside the series (rmentor log records them).",
             )
         )
     weakest = min(skills, key=lambda s: (s.delta, s.title)) if skills else None
-    skill_goal = goals.get("skill_delta")
-    if weakest is not None and (
-        weakest.delta <= 0
-        or (skill_goal is not None and skill_goal.status in ("at risk", "missed"))
-    ):
+    skill_goals = [g for g in evaluation.goals if g.metric == "skill_delta"]
+    skill_short = any(g.status in ("at risk", "missed") for g in skill_goals)
+    if weakest is not None and (weakest.delta <= 0 or skill_short):
         out.append(
             Recommendation(
                 "skill_delta",
-                f"{weakest.title} shows the smallest gain ({weakest.delta:+.1f} points).",
+                f"{weakest.title} shows the smallest gain of all topics "
+                f"({weakest.delta:+.2f} points).",
                 f"Give {weakest.title} a session theme of its own, or a short group "
                 "workshop led by the mentors who know it best.",
             )
@@ -617,7 +632,7 @@ def recommendations(
             out.append(
                 Recommendation(
                     goal.metric,
-                    f"Goal `{goal.id}` is {goal.status}.",
+                    f"The goal {goal.id} is {goal.status}.",
                     "Agree with the program's leader what would move it, and check the "
                     "figure again at the next survey.",
                 )
@@ -627,8 +642,8 @@ def recommendations(
             Recommendation(
                 "surveys",
                 "No final survey is configured.",
-                "Add the final survey's export to `evaluation.surveys` (kind: final): "
-                "skill gains and certificates depend on it.",
+                "Add the final survey's export to evaluation.surveys in program.yaml "
+                "(kind: final): skill gains and certificates depend on it.",
             )
         )
     return out
@@ -686,13 +701,17 @@ def certified(
     today: dt.date,
 ) -> list[tuple[str, int]]:
     """(id, sessions held) of participants who meet `evaluation.certificate`: at least
-    `min_sessions` held meetings (over all their pairs, to date) and, if asked, a final
-    survey answer."""
+    `min_sessions` held meetings (over all their pairs, to date, each pair's only up
+    to its end) and, if asked, a final survey answer. Someone who withdrew has left
+    the program and gets none; their partner keeps the sessions they held together."""
     rule = config.evaluation.certificate
+    ends = {p.id: p.ended for p in pairs.pairs}
     held: dict[str, int] = {}
     for m in meetings:
-        if m.held and m.date <= today:
+        end = ends.get(m.pair)
+        if m.held and m.date <= today and (end is None or m.date <= end):
             held[m.pair] = held.get(m.pair, 0) + 1
+    left = {w.person for w in pairs.withdrawn if w.date <= today}
     per_person: dict[str, int] = {}
     for pair in pairs.pairs:
         for who in (pair.mentor, pair.mentee):
@@ -703,6 +722,7 @@ def certified(
         for p in participants
         if per_person.get(p.id, 0) >= rule.min_sessions
         and (not rule.final_survey or p.id in answered)
+        and p.id not in left
     ]
 
 
@@ -726,7 +746,7 @@ def build_report(
     )
     by_kind = latest_answers(responses, kinds)
     started = {x for p in pairs.pairs if p.since <= today for x in (p.mentor, p.mentee)}
-    people = [p for p in participants if p.id in started] if pairs.pairs else list(participants)
+    people = [p for p in participants if p.id in started] if started else list(participants)
     active = active_participants(participants, pairs, today)
 
     # Per person: attendance over their pairs, latest satisfaction, skill deltas, answered.
@@ -800,7 +820,9 @@ def build_report(
         threshold=threshold,
         people=len(people),
         pairs_started=sum(1 for p in pairs.pairs if p.since <= today),
-        pairs_active=sum(1 for p in pairs.pairs if p.active),
+        pairs_active=sum(
+            1 for p in pairs.pairs if p.since <= today and (p.ended is None or p.ended > today)
+        ),
         people_withdrawn=sum(1 for w in pairs.withdrawn if w.date <= today),
         at_risk=len(status.at_risk),
         at_risk_reasons=dict(sorted(reasons.items())),
@@ -811,6 +833,7 @@ def build_report(
         comments=shown,
         comments_hidden=hidden,
         recommendations=recommendations(config, evaluation, len(status.at_risk), skill_rows),
+        skills_after=skills.after,
         cohorts=list(cohorts),
         certificates=certified(config, participants, pairs, meetings, responses, today),
     )

@@ -9,7 +9,7 @@ one.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,10 +83,18 @@ class ReportRun:
     report: Report
 
 
-def _evaluate_folder(folder: Path, today: dt.date) -> tuple[Program, Report]:
+def _evaluate_folder(
+    folder: Path, today: dt.date, threshold: int | None = None
+) -> tuple[Program, Report]:
+    """Load and evaluate one program folder; `threshold` raises its anonymity
+    threshold (an earlier cohort is shown with the current program's, if stricter)."""
     program = open_program(folder)
     config = program.config
     assert config is not None
+    if threshold is not None and threshold > config.evaluation.anonymity_threshold:
+        stricter = config.evaluation.model_copy(update={"anonymity_threshold": threshold})
+        config = config.model_copy(update={"evaluation": stricter})
+        program = replace(program, config=config)
     pairs = read_pairings(folder)
     schedule = read_schedule(folder)
     meetings, problems = load_meetings(folder, config.topics, config.roster.list_separator)
@@ -118,7 +126,9 @@ def run_report(folder: Path, today: dt.date) -> ReportRun:
     cohorts: list[Cohort] = []
     for name in config.evaluation.compare:
         try:
-            earlier, earlier_report = _evaluate_folder((folder / name).resolve(), today)
+            earlier, earlier_report = _evaluate_folder(
+                (folder / name).resolve(), today, config.evaluation.anonymity_threshold
+            )
         except InvalidProgram as exc:
             count = sum(1 for p in exc.problems if p.severity.value == "error")
             errors = "1 error" if count == 1 else f"{count} errors"
@@ -138,8 +148,6 @@ def run_report(folder: Path, today: dt.date) -> ReportRun:
             )
         )
     if cohorts:
-        from dataclasses import replace
-
         report = replace(report, cohorts=cohorts)
     return ReportRun(program, report)
 
@@ -265,6 +273,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
             ],
             "skills_hidden": sum(1 for s in ev.suppressed if s.startswith("skill_delta for ")),
             "skill_respondents": ev.skill_respondents,
+            "skills_after": report.skills_after,
             "breakdowns": [
                 {
                     "title": b.title,

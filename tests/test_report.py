@@ -40,7 +40,7 @@ from rmentor.report import (
     weekly_attendance,
 )
 from rmentor.sessions import PairPlan, Schedule, Session, Slot
-from rmentor.state import Pairing, PairingState
+from rmentor.state import Pairing, PairingState, Withdrawal
 from rmentor.surveys import Response
 from tests.conftest import SAMPLE, snapshot
 from tests.rosters import person
@@ -501,6 +501,11 @@ def test_certificates_need_sessions_and_the_final_survey() -> None:
     ]
     more = config(certificate={"min_sessions": 5, "final_survey": False})
     assert certified(more, people, pairs, meetings, responses, today) == []
+    # e3 withdrew on 1 March (ending the third pair): e3 gets nothing, m3 keeps the 4
+    # sessions; a meeting logged after the pair's end does not count
+    left = PairingState(pairs=pairs.pairs, withdrawn=(Withdrawal("e3", dt.date(2027, 3, 1)),))
+    late = [*meetings, meeting(third, "2027-03-08")]
+    assert certified(no_survey, people, left, late, responses, today) == [("m3", 4), ("e1", 4)]
 
 
 def planned(pair: Pairing, *days: str, status: str = "planned") -> PairPlan:
