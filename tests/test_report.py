@@ -729,3 +729,21 @@ def test_hostile_comment_is_only_text(tmp_path: Path) -> None:
     assert 'src="http://tracker' not in html
     assert "\\<script\\>" in md
     assert "\\{\\{ 7\\*7 \\}\\}" in md
+
+
+def test_an_earlier_cohort_is_shown_with_the_stricter_threshold(
+    cohorts: tuple[Path, Path],
+) -> None:
+    earlier, current = cohorts
+    yaml = (current / "program.yaml").read_text(encoding="utf-8")
+    stricter = re.sub(r"anonymity_threshold: 5\b", "anonymity_threshold: 31", yaml)
+    assert stricter != yaml
+    (current / "program.yaml").write_text(stricter, encoding="utf-8")
+    today = ("--today", REPORT_DAY)
+    alone = json.loads(run("report", "--json", *today, "--program", str(earlier)))
+    data = json.loads(run("report", "--json", *today, "--program", str(current)))
+    # 30 people answered the final survey: enough for df-2026's threshold of 5 alone,
+    # too few for df-2027's 31, which also applies to df-2026 shown beside it
+    assert alone["metrics"]["satisfaction"] is not None
+    assert data["metrics"]["satisfaction"] is None
+    assert data["cohorts"][0]["metrics"]["satisfaction"] is None
