@@ -24,8 +24,13 @@ def inside(root: Path, relative: str | Path) -> Path:
     return target
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` atomically; return False (and touch nothing) if unchanged."""
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write `data` to `path` atomically; return False (and touch nothing) if unchanged.
+
+    `durable` flushes the data to disk before the rename (state and logs); generated
+    documents, which the next build rewrites anyway, skip it: at thousands of files
+    the flushes cost more than the rendering.
+    """
     try:
         if path.read_bytes() == data:
             return False
@@ -36,8 +41,9 @@ def write_bytes_atomic(path: Path, data: bytes) -> bool:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -65,5 +65,5 @@ def run_schedule(
             write_schedule(folder, schedule)
             target = out if out is not None else folder / "out"
             for name, data in sorted(files.items()):
-                write_bytes_atomic(inside(target / CALENDAR_DIR, name), data)
+                write_bytes_atomic(inside(target / CALENDAR_DIR, name), data, durable=False)
     return ScheduleRun(program, pairs, schedule, tuple(sorted(files)))

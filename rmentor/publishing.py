@@ -94,7 +94,7 @@ def write_documents(
     def flush() -> int:
         printed = pdfs([(html, ident) for _, html, ident in pending])
         done = sum(
-            write_bytes_atomic(inside(out, name), data)
+            write_bytes_atomic(inside(out, name), data, durable=False)
             for (name, _, _), data in zip(pending, printed, strict=True)
         )
         pending.clear()
@@ -116,7 +116,7 @@ def write_documents(
             data = renderer.document(
                 doc.title, doc.parts, fmt, header=header, kind=doc.kind, figures=doc.figures
             )
-            changed += write_bytes_atomic(inside(out, name), data)
+            changed += write_bytes_atomic(inside(out, name), data, durable=False)
         if progress is not None:
             progress(f"writing {fmt}", k, len(docs))
     return Written(tuple(files), changed)
@@ -163,7 +163,7 @@ def _write_parallel(
             for doc, data in zip(chunk, rendered, strict=True):
                 name = f"{doc.path}.{fmt}"
                 files.append(name)
-                changed += write_bytes_atomic(inside(out, name), data)
+                changed += write_bytes_atomic(inside(out, name), data, durable=False)
             done += len(chunk)
             if progress is not None:
                 progress(f"writing {fmt}", done, len(docs))

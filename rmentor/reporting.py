@@ -435,7 +435,7 @@ def write_report(run: ReportRun, renderer: Renderer, fmt: str, out: Path, header
     changed = 0
     if fmt == "md":
         for path, svg in sorted(figures.items()):
-            changed += write_bytes_atomic(inside(out, path), svg.encode("utf-8"))
+            changed += write_bytes_atomic(inside(out, path), svg.encode("utf-8"), durable=False)
             files.append(path)
     report = write_documents([report_document(run, figures)], renderer, fmt, out, header)
     certificates = write_documents(
