@@ -3,7 +3,7 @@
 One template per document, written in Markdown (`<name>.md.j2`). Every value put
 into it is Markdown-escaped automatically, so a participant's text can never become
 markup, links or template code (it is only ever data in the context). HTML is the
-Markdown rendered by markdown-it with raw HTML switched off, wrapped in a print
+Markdown rendered by cmark-gfm with raw HTML switched off, wrapped in a print
 layout (`layout.html.j2`, autoescaped); PDF is that HTML through WeasyPrint.
 
 Templates are looked up in the program's own `templates/` folder first, then in the
@@ -19,7 +19,6 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +103,24 @@ def slug(text: str) -> str:
     return cleaned[:60] or "x"
 
 
+def markdown_to_html(text: str) -> str:
+    """GitHub-flavoured Markdown to HTML with cmark-gfm (GitHub's own C parser).
+
+    Only the table and strikethrough extensions: no autolinks (a URL or e-mail in a
+    participant's text stays text), no task-list inputs. Raw HTML is never passed
+    (cmark's safe default omits it, and links with `javascript:` URLs are dropped);
+    data cannot produce any anyway, being escaped by `md_escape`. About 20 times
+    faster than markdown-it-py, with the same HTML for our documents.
+    """
+    import cmarkgfm
+
+    return str(
+        cmarkgfm.markdown_to_html_with_extensions(
+            text, options=0, extensions=["table", "strikethrough"]
+        )
+    )
+
+
 def _fingerprint(context: Mapping[str, Any]) -> str:
     # The context's repr is a faithful key: plain dicts, lists, strings, numbers and
     # dates, always built in the same order. Far cheaper than rendering twice.
@@ -152,13 +169,6 @@ class Renderer:
         self.paper = paper
         self._cache: dict[tuple[str, str], str] = {}
 
-    @cached_property
-    def _markdown_it(self) -> Any:
-        from markdown_it import MarkdownIt
-
-        return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
-            ["table", "strikethrough"]
-        )
 
     def markdown(self, part: Part) -> str:
         """One part as Markdown (LF endings, one trailing newline).
@@ -185,7 +195,7 @@ class Renderer:
         """One part as an HTML fragment (Markdown rendered, raw HTML never passed)."""
         key = ("html:" + part.template, _fingerprint(part.context))
         if key not in self._cache:
-            self._cache[key] = str(self._markdown_it.render(self.markdown(part)))
+            self._cache[key] = markdown_to_html(self.markdown(part))
         return self._cache[key]
 
     def document_markdown(self, parts: Sequence[Part]) -> str:
@@ -235,7 +245,7 @@ class Renderer:
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
 
 
-# An image, with the paragraph markdown-it wraps it in when it stands alone.
+# An image, with the paragraph cmark wraps it in when it stands alone.
 _IMG = re.compile(r'(<p>)?<img src="([^"]*)" alt="([^"]*)" />(?(1)</p>)')
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 
 from rmentor.render import (
     MarkdownText,
@@ -18,15 +17,14 @@ from rmentor.render import (
     TemplateProblem,
     clean_text,
     css_string,
+    markdown_to_html,
     md_escape,
     slug,
 )
 
-MD = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-
 
 def paragraph_text(markdown: str) -> str:
-    rendered = MD.render(markdown).strip()
+    rendered = markdown_to_html(markdown).strip()
     assert rendered.startswith("<p>"), rendered
     return html.unescape(re.sub(r"</?p>", "", rendered))
 
