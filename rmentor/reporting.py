@@ -194,7 +194,8 @@ def report_context(run: ReportRun) -> dict[str, Any]:
     topics = {t.id: t.title for t in config.topics}
     context.update(
         {
-            "phase": phase,
+            # before | running | after: the template's wording depends on it
+            "phase": {"not started": "before", "ended": "after"}.get(phase, "running"),
             "week": week,
             "weeks": weeks,
             "threshold": report.threshold,
