@@ -159,6 +159,15 @@ def average_minutes(
     return fmean(minutes) if minutes else None
 
 
+def _held_per_pair(
+    meetings: Iterable[Meeting], pairs: PairingState, today: dt.date
+) -> dict[str, int]:
+    held: dict[str, int] = {}
+    for m in _held_to_date(meetings, pairs, today):
+        held[m.pair] = held.get(m.pair, 0) + 1
+    return held
+
+
 def completion_rate(
     pairs: PairingState, meetings: Iterable[Meeting], today: dt.date, min_sessions: int
 ) -> float | None:
@@ -166,9 +175,7 @@ def completion_rate(
     started = [p for p in pairs.pairs if p.since <= today]
     if not started:
         return None
-    held: dict[str, int] = {}
-    for m in _held_to_date(meetings, pairs, today):
-        held[m.pair] = held.get(m.pair, 0) + 1
+    held = _held_per_pair(meetings, pairs, today)
     return sum(1 for p in started if held.get(p.id, 0) >= min_sessions) / len(started)
 
 
@@ -186,9 +193,7 @@ def projected_completion(
     started = [p for p in pairs.pairs if p.since <= today]
     if not started:
         return None
-    held: dict[str, int] = {}
-    for m in _held_to_date(meetings, pairs, today):
-        held[m.pair] = held.get(m.pair, 0) + 1
+    held = _held_per_pair(meetings, pairs, today)
     expected = 0
     for pair in started:
         count = held.get(pair.id, 0)
