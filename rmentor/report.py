@@ -43,7 +43,7 @@ from .meetings import Meeting
 from .model import Participant, ProgramConfig
 from .sessions import Schedule
 from .state import PairingState
-from .status import Status
+from .status import MISSED, SILENT, Status
 from .surveys import Response
 
 # Birth years of each generation (Pew Research Center's boundaries).
@@ -59,6 +59,7 @@ NOT_GIVEN = "(not given)"
 POOLED = "Other groups"
 DIMENSIONS = (("role", "Role"), ("department", "Department"), ("generation", "Generation"))
 ROLE_GROUPS = {"mentor": "Mentors", "mentee": "Mentees"}
+RISK_WORDS = {MISSED: "missed twice in a row", SILENT: "no meeting for weeks"}
 KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
 
 # Thresholds for recommendations when no goal names the metric.
@@ -807,13 +808,8 @@ def build_report(
     shown, hidden = comments(by_kind, Redactor(participants), threshold, info.name)
     reasons: dict[str, int] = {}
     for row in status.at_risk:
-        for reason in (row.at_risk or "").split("; "):
-            key = (
-                "missed twice in a row"
-                if reason.startswith("two missed")
-                else ("no meeting for weeks")
-            )
-            reasons[key] = reasons.get(key, 0) + 1
+        for risk in row.risks:
+            reasons[RISK_WORDS[risk]] = reasons.get(RISK_WORDS[risk], 0) + 1
     return Report(
         today=today,
         evaluation=evaluation,

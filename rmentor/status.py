@@ -45,6 +45,9 @@ PERIOD_DAYS = {"weekly": 7, "biweekly": 14, "monthly": 30}
 # Days without a held meeting before a pair is at risk (three periods).
 SILENCE_DAYS = {"weekly": 21, "biweekly": 42, "monthly": 91}
 MILESTONES_SHOWN = 3
+# The at-risk rules, as codes (PairStatus.risks).
+MISSED = "missed_in_a_row"
+SILENT = "silent_too_long"
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class PairStatus:
     missed: int  # logged as cancelled or no-show, to date
     last_meeting: dt.date | None  # last held meeting, to date
     at_risk: str | None  # why, in words; None when the pair is fine
+    risks: tuple[str, ...] = ()  # which rules fired: MISSED, SILENT
 
     def to_json(self) -> dict[str, object]:
         """The pair in `status --json`."""
@@ -265,13 +269,15 @@ def build_status(
         entries = [m for m in logs.get(pair.id, []) if m.date <= today]
         held = [m.date for m in entries if m.held]
         reasons: list[str] = []
+        risks: list[str] = []
         if pair.active and today >= info.start:
-            for reason in (
-                missed_in_a_row(sessions, entries, today, period),
-                silent_too_long(pair, entries, info.start, as_of, silence),
+            for risk, reason in (
+                (MISSED, missed_in_a_row(sessions, entries, today, period)),
+                (SILENT, silent_too_long(pair, entries, info.start, as_of, silence)),
             ):
                 if reason is not None:
                     reasons.append(reason)
+                    risks.append(risk)
         rows.append(
             PairStatus(
                 pair=pair.id,
@@ -285,6 +291,7 @@ def build_status(
                 missed=len(entries) - len(held),
                 last_meeting=max(held) if held else None,
                 at_risk="; ".join(reasons) or None,
+                risks=tuple(risks),
             )
         )
     known = {p.id for p in pairs.pairs}

@@ -21,7 +21,14 @@ from rmentor.meetings import MEETINGS_FILE, Meeting, MeetingStatus
 from rmentor.model import Participant, ProgramConfig
 from rmentor.sessions import PairPlan, Schedule, Session, Slot, write_schedule
 from rmentor.state import Pairing, PairingState, pair_id, read_pairings
-from rmentor.status import Status, build_status, next_milestones, program_phase
+from rmentor.status import (
+    MISSED,
+    SILENT,
+    Status,
+    build_status,
+    next_milestones,
+    program_phase,
+)
 from tests.conftest import SAMPLE
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)  # Mondays to a Friday; 24 weeks
@@ -247,6 +254,8 @@ def test_nothing_is_at_risk_before_the_start_and_both_reasons_are_given() -> Non
     assert reason is not None
     assert reason.startswith("two missed in a row: session 4 on 2027-02-02 not logged")
     assert reason.endswith("; no meeting held for 4 weeks (last on 2027-01-12)")
+    found = status_of(D(2027, 2, 10), [log(A, D(2027, 1, 12))], plan)
+    assert next(p.risks for p in found.pairs if p.pair == A.id) == (MISSED, SILENT)
     # after the end, the silence is measured up to the end
     assert risk(D(2027, 12, 1), [log(A, D(2027, 6, 20))]) is None
 
