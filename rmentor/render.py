@@ -169,7 +169,6 @@ class Renderer:
         self.paper = paper
         self._cache: dict[tuple[str, str], str] = {}
 
-
     def markdown(self, part: Part) -> str:
         """One part as Markdown (LF endings, one trailing newline).
 

@@ -28,6 +28,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
 from statistics import fmean
 from typing import Any
 
@@ -430,43 +431,70 @@ def breakdowns(
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _APOSTROPHES = "'\u2019-"  # O'Brien (either apostrophe), Anne-Marie: one word
 _WORD = re.compile(rf"\w+(?:[{_APOSTROPHES}]\w+)*")
+_PARTS = re.compile(rf"[_\s{_APOSTROPHES}]+")  # the parts of a word or a name
 _NAMES_RUN = re.compile(r"\[name\](?:[\s,]+\[name\])+")
 
 
 class Redactor:
     """Blanks emails, roster ids and the words of participants' names in free text.
 
-    Names are matched word by word and case-sensitively (capitalised as on the
-    roster), so "Park" is blanked but "park" is not; ids in any case.
+    Name words are matched as written on the roster ("Park" is blanked, "park" is
+    not, so everyday words survive), in capitals ("PARK"), and in any case when two
+    words of one person's name follow each other ("dana whitfield"). A word counts
+    when it, or a part of it between apostrophes, hyphens or underscores, matches
+    ("O'Brien's", "Chen-led", "rajesh_iyer" as a pair). Ids match in any case.
     """
 
     def __init__(self, participants: Iterable[Participant]) -> None:
         self.names: set[str] = set()
+        self.folded: set[str] = set()  # every name word, case-folded
+        self.pairs: set[tuple[str, str]] = set()  # consecutive name words, case-folded
         self.ids: set[str] = set()
         for person in participants:
             self.ids.add(person.id.casefold())
+            words = [w for w in _PARTS.split(person.name) if w]
             for word in _WORD.findall(person.name):
                 if len(word) >= 2:
                     self.names.add(word)
-                    parts = re.split(f"[{_APOSTROPHES}]", word)
-                    self.names.update(part for part in parts if len(part) >= 3)
+            self.names.update(w for w in words if len(w) >= 3)
+            folded = [w.casefold() for w in words]
+            self.pairs.update(pairwise(folded))
             if person.email:
                 self.names.add(person.email)
+        self.folded = {n.casefold() for n in self.names}
+
+    def _is_name(self, parts: Sequence[str]) -> bool:
+        return any(
+            part in self.names or (part.isupper() and part.casefold() in self.folded)
+            for part in parts
+        )
 
     def __call__(self, text: str) -> str:
         text = _EMAIL.sub("[email]", text)
-
-        def word(match: re.Match[str]) -> str:
+        words = list(_WORD.finditer(text))
+        blank: dict[int, str] = {}
+        for k, match in enumerate(words):
             token = match[0]
-            # "O'Brien's", "Chen-led", "E1003's": the word, or any part of it.
-            parts = [token, *re.split(f"[{_APOSTROPHES}]", token)]
-            if any(part in self.names for part in parts):
-                return "[name]"
-            if any(part.casefold() in self.ids for part in parts):
-                return "[id]"
-            return token
-
-        return _NAMES_RUN.sub("[name]", _WORD.sub(word, text))
+            parts = [token, *(p for p in _PARTS.split(token) if p)]
+            if self._is_name(parts):
+                blank[k] = "[name]"
+            elif any(part.casefold() in self.ids for part in parts):
+                blank[k] = "[id]"
+            folded = [p.casefold() for p in parts[1:]]
+            if any(pair in self.pairs for pair in pairwise(folded)):
+                blank[k] = "[name]"  # rajesh_iyer
+            if k and not text[words[k - 1].end() : match.start()].strip():
+                before = _PARTS.split(words[k - 1][0])[-1].casefold()
+                if (before, _PARTS.split(token)[0].casefold()) in self.pairs:
+                    blank[k - 1] = blank[k] = "[name]"  # dana whitfield
+        out: list[str] = []
+        last = 0
+        for k, match in enumerate(words):
+            if k in blank:
+                out += [text[last : match.start()], blank[k]]
+                last = match.end()
+        out.append(text[last:])
+        return _NAMES_RUN.sub("[name]", "".join(out))
 
 
 def comments(

@@ -9,6 +9,7 @@ one.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -320,10 +321,18 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                 "goals": any(g.value is not None for g in ev.goals),
             },
             "chart_dir": CHART_DIR,
-            "notes": list(ev.notes),
+            "notes": [_in_words(note) for note in ev.notes],
         }
     )
     return context
+
+
+_METRIC_IDS = re.compile(r"\b(" + "|".join(sorted(METRIC_TITLES, key=len, reverse=True)) + r")\b")
+
+
+def _in_words(note: str) -> str:
+    """A note for readers: metric ids ("skill_delta") as their titles ("skill gain")."""
+    return _METRIC_IDS.sub(lambda m: METRIC_TITLES[m[1]].lower(), note)
 
 
 def _no_pairs() -> Any:

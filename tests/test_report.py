@@ -400,6 +400,11 @@ ROSTER = [
         ("Zebulon Quartermaine and Grace Park, Anne-Marie", "[name] and [name]"),
         ("Thanks Marie and Li", "Thanks [name] and [name]"),
         ("Zebulon, Quartermaine helped", "[name] helped"),
+        # capitals, a lower-case full name, underscores; a lone lower-case word stays
+        ("THANK YOU QUARTERMAINE", "THANK YOU [name]"),
+        ("ask grace park or patrick o'brien", "ask [name] or [name]"),
+        ("see zebulon_quartermaine's notes", "see [name] notes"),
+        ("a walk in the park, by grace", "a walk in the park, by grace"),
     ],
 )
 def test_redactor(text: str, expected: str) -> None:
