@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
     from .documents import Document
     from .matching.engine import MatchResult
-    from .publishing import Loaded, Written
+    from .publishing import Written
     from .reporting import ReportRun
 
 SETUP = "Set up"
@@ -482,7 +482,7 @@ def _documents(
     bar = console.Progress(enabled=not (quiet or settings().quiet))
     try:
         docs = which(loaded, day, *args)
-        written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded), bar)
+        written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded.program), bar)
     finally:
         bar.close()
     _report_written(what, written, target, quiet)
@@ -539,7 +539,7 @@ def report(
 
 
 def _print_goals(run: ReportRun) -> None:
-    from .reporting import METRIC_TITLES, metric_text
+    from .report import METRIC_TITLES, metric_text
 
     ev = run.report.evaluation
     if ev.goals:
@@ -604,10 +604,10 @@ def build(
     docs = handout_documents(loaded, day) + packet_documents(loaded, day)
     bar = console.Progress(enabled=not quiet)
     try:
-        written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded), bar)
+        written = write_documents(docs, loaded.renderer, fmt, target, _header(loaded.program), bar)
     finally:
         bar.close()
-    evaluation = write_report(evaluated, loaded.renderer, fmt, target, _header(loaded))
+    evaluation = write_report(evaluated, loaded.renderer, fmt, target, _header(loaded.program))
     groups = {
         "handouts": "Handouts",
         "letters": "Welcome letters",
@@ -633,7 +633,7 @@ def build(
         loaded.renderer,
         index_fmt,
         target,
-        _header(loaded),
+        _header(loaded.program),
     )
     total = Written(
         written.files + evaluation.files + index.files,
@@ -645,8 +645,8 @@ def build(
     _report_written("Documents", total, target, quiet)
 
 
-def _header(loaded: Loaded | Program) -> str:
-    config = loaded.config if isinstance(loaded, Program) else loaded.program.config
+def _header(program: Program) -> str:
+    config = program.config
     assert config is not None
     return f"{config.program.organization} · {config.program.name}"
 

@@ -63,6 +63,39 @@ ROLE_GROUPS = {"mentor": "Mentors", "mentee": "Mentees"}
 RISK_WORDS = {MISSED: "missed twice in a row", SILENT: "no meeting for weeks"}
 KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
 
+METRIC_TITLES = {
+    "attendance_rate": "Attendance",
+    "meetings_held": "Sessions held",
+    "average_minutes": "Average session length",
+    "completion_rate": "Pairs completed",
+    "dropout_rate": "Dropout",
+    "response_rate": "Survey response rate",
+    "satisfaction": "Satisfaction",
+    "nps": "Net promoter score",
+    "goal_progress": "Progress on learning goals",
+    "skill_delta": "Skill gain",
+}
+NO_DATA = "—"
+
+
+def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
+    """A metric's value as a reader expects it: 81 %, 4.2 / 5, +35, +0.90 points, 52 min
+    (`unit=False` for table cells under a titled column: 4.2, +0.90); "—" for none."""
+    if value is None:
+        return NO_DATA
+    if metric.endswith("_rate"):
+        return f"{value * 100:.0f} %"
+    if metric in ("satisfaction", "goal_progress"):
+        return f"{value:.1f} / 5" if unit else f"{value:.1f}"
+    if metric == "nps":
+        return f"{value:+.0f}"
+    if metric == "skill_delta":
+        return f"{value:+.2f} points" if unit else f"{value:+.2f}"
+    if metric == "average_minutes":
+        return f"{value:.0f} min" if unit else f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
 # Thresholds for recommendations when no goal names the metric.
 ATTENDANCE_FLOOR = 0.8
 RESPONSE_FLOOR = 0.6
@@ -524,8 +557,8 @@ def comments(
 # -- recommendations -----------------------------------------------------------------------
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.0f} %"
+def _percent(share: float | None) -> str:
+    return metric_text("response_rate", share)  # every rate reads "81 %"
 
 
 def recommendations(
@@ -562,7 +595,8 @@ def recommendations(
         out.append(
             Recommendation(
                 "attendance_rate",
-                f"Pairs held {_pct(attendance)} of their planned sessions (target {_pct(target)}).",
+                f"Pairs held {_percent(attendance)} of their planned sessions "
+                f"(target {_percent(target)}).",
                 "Ask the pairs that skip sessions what gets in the way; offer a shorter "
                 "30-minute format and ask mentors to book the next date at the end of "
                 "each session. Remind managers that the time is protected.",
@@ -589,7 +623,7 @@ def recommendations(
             out.append(
                 Recommendation(
                     "response_rate",
-                    f"Only {_pct(rate)} answered the {KIND_TITLES.get(kinds[-1], kinds[-1])}.",
+                    f"Only {_percent(rate)} answered the {KIND_TITLES.get(kinds[-1], kinds[-1])}.",
                     "Send one reminder from the program's leader, give ten minutes for it in "
                     "a pair session or team meeting, and keep the survey short; say how "
                     "the last answers changed the program.",
@@ -626,7 +660,7 @@ def recommendations(
         out.append(
             Recommendation(
                 "dropout_rate",
-                f"{_pct(dropout)} of the participants left the program.",
+                f"{_percent(dropout)} of the participants left the program.",
                 "Re-pair the remaining partners quickly (rmentor withdraw does this) and "
                 "ask those who left, privately, why: workload, the match or the format.",
             )
@@ -636,7 +670,7 @@ def recommendations(
         out.append(
             Recommendation(
                 "completion_rate",
-                f"{_pct(completion.value or 0)} of the pairs have held the "
+                f"{_percent(completion.value)} of the pairs have held the "
                 f"{config.evaluation.min_sessions} sessions that count as completing.",
                 "Plan a catch-up fortnight before the end, and let pairs add sessions "
                 "outside the series (rmentor log records them).",

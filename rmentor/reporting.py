@@ -22,9 +22,17 @@ from .output import inside, write_bytes_atomic
 from .program import Program, open_program
 from .publishing import Written, write_documents
 from .render import Part, Renderer, slug
-from .report import KIND_TITLES, Cohort, Report, build_report
+from .report import (
+    KIND_TITLES,
+    METRIC_TITLES,
+    NO_DATA,
+    Cohort,
+    Report,
+    build_report,
+    metric_text,
+)
 from .sessions import read_schedule
-from .state import read_pairings
+from .state import PairingState, read_pairings
 from .status import build_status, program_phase
 from .surveys import load_surveys
 
@@ -43,37 +51,7 @@ METRIC_ORDER = (
     "goal_progress",
     "skill_delta",
 )
-METRIC_TITLES = {
-    "attendance_rate": "Attendance",
-    "meetings_held": "Sessions held",
-    "average_minutes": "Average session length",
-    "completion_rate": "Pairs completed",
-    "dropout_rate": "Dropout",
-    "response_rate": "Survey response rate",
-    "satisfaction": "Satisfaction",
-    "nps": "Net promoter score",
-    "goal_progress": "Progress on learning goals",
-    "skill_delta": "Skill gain",
-}
 HIDDEN = "hidden"
-NO_DATA = "—"
-
-
-def metric_text(metric: str, value: float | None) -> str:
-    """A metric's value as a reader expects it: 81 %, 4.2 / 5, +35, +0.9 points."""
-    if value is None:
-        return NO_DATA
-    if metric.endswith("_rate"):
-        return f"{value * 100:.0f} %"
-    if metric in ("satisfaction", "goal_progress"):
-        return f"{value:.1f} / 5"
-    if metric == "nps":
-        return f"{value:+.0f}"
-    if metric == "skill_delta":
-        return f"{value:+.2f} points"
-    if metric == "average_minutes":
-        return f"{value:.0f} min"
-    return f"{value:,.0f}"
 
 
 @dataclass(frozen=True)
@@ -156,29 +134,7 @@ def run_report(folder: Path, today: dt.date) -> ReportRun:
 # -- documents -------------------------------------------------------------------------------
 
 
-def _pct(value: float | None) -> str:
-    return NO_DATA if value is None else f"{value * 100:.0f} %"
-
-
-BREAKDOWN_COLUMNS = (
-    ("people", "count"),
-    ("attendance_rate", "rate"),
-    ("satisfaction", "mean"),
-    ("skill_delta", "delta"),
-    ("response_rate", "rate"),
-)
-
-
-def _figure(value: float | None, kind: str, hidden: bool) -> str:
-    if value is None:
-        return HIDDEN if hidden else NO_DATA
-    if kind == "rate":
-        return f"{value * 100:.0f} %"
-    if kind == "count":
-        return f"{value:.0f}"
-    if kind == "delta":
-        return f"{value:+.2f}"
-    return f"{value:.1f}"
+BREAKDOWN_COLUMNS = ("people", "attendance_rate", "satisfaction", "skill_delta", "response_rate")
 
 
 def report_context(run: ReportRun) -> dict[str, Any]:
@@ -190,7 +146,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
     info = config.program
     phase, week, weeks = program_phase(info.start, info.end, report.today)
     goals = {g.id: g for g in config.goals}
-    context = program_context(config, run.program.participants, _no_pairs(), report.today)
+    context = program_context(config, run.program.participants, PairingState(), report.today)
     context.pop("counts", None)  # roster composition is in the coordinator's packet
     topics = {t.id: t.title for t in config.topics}
     context.update(
@@ -254,7 +210,9 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "kind": kind,
                     "title": KIND_TITLES.get(kind, kind),
                     "responses": ev.responses_by_kind.get(kind, 0),
-                    "response_rate": _pct(ev.response_rate_by_kind.get(kind)),
+                    "response_rate": metric_text(
+                        "response_rate", ev.response_rate_by_kind.get(kind)
+                    ),
                     "satisfaction": metric_text("satisfaction", ev.satisfaction_by_kind.get(kind)),
                     "nps": metric_text("nps", ev.nps_by_kind.get(kind)),
                 }
@@ -282,14 +240,16 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "dimension": b.dimension,
                     "pooled": b.pooled,
                     "all_hidden": all(
-                        getattr(r, c) is None for r in b.rows for c, _ in BREAKDOWN_COLUMNS
+                        getattr(r, c) is None for r in b.rows for c in BREAKDOWN_COLUMNS
                     ),
                     "rows": [
                         {
                             "group": r.group,
                             **{
-                                column: _figure(getattr(r, column), kind, column in r.hidden)
-                                for column, kind in BREAKDOWN_COLUMNS
+                                column: HIDDEN
+                                if column in r.hidden
+                                else metric_text(column, getattr(r, column), unit=False)
+                                for column in BREAKDOWN_COLUMNS
                             },
                         }
                         for r in b.rows
@@ -333,13 +293,6 @@ _METRIC_IDS = re.compile(r"\b(" + "|".join(sorted(METRIC_TITLES, key=len, revers
 def _in_words(note: str) -> str:
     """A note for readers: metric ids ("skill_delta") as their titles ("skill gain")."""
     return _METRIC_IDS.sub(lambda m: METRIC_TITLES[m[1]].lower(), note)
-
-
-def _no_pairs() -> Any:
-    """An empty pairing state: the report's context does not list pairs."""
-    from .state import PairingState
-
-    return PairingState()
 
 
 def _cohorts(report: Report, name: str) -> dict[str, Any] | None:
@@ -416,7 +369,7 @@ def certificate_documents(run: ReportRun) -> list[Document]:
     assert config is not None
     titles = {t.id: t.title for t in config.topics}
     people = {p.id: p for p in run.program.participants}
-    base = program_context(config, run.program.participants, _no_pairs(), run.report.today)
+    base = program_context(config, run.program.participants, PairingState(), run.report.today)
     docs = []
     for pid, held in sorted(run.report.certificates):
         person = people[pid]
