@@ -115,7 +115,9 @@ class EvaluationResult:
     responses_by_kind: dict[str, int] = field(default_factory=dict)
     # survey metric (or "skill_delta:<topic>") -> answers behind its figure
     answers: dict[str, int] = field(default_factory=dict)
-    suppressed: list[str] = field(default_factory=list)  # figures hidden for anonymity
+    suppressed: list[str] = field(default_factory=list)  # figures hidden, in words
+    hidden_metrics: frozenset[str] = frozenset()  # headline metrics hidden for anonymity
+    hidden_topics: list[str] = field(default_factory=list)  # topics whose skill_delta is hidden
     notes: list[str] = field(default_factory=list)
     nps_by_kind: dict[str, float | None] = field(default_factory=dict)
 
@@ -498,11 +500,10 @@ def evaluate(
         total_shown=skill_overall is not None,
         measure=lambda ratings: fmean(after - before for before, after in ratings),
     )
-    hidden += [
-        f"skill_delta for {t}"
-        for t, v in by_topic.items()
-        if v is None and skills.by_topic.get(t) is not None
+    hidden_topics = [
+        t for t, v in by_topic.items() if v is None and skills.by_topic.get(t) is not None
     ]
+    hidden += [f"skill_delta for {t}" for t in hidden_topics]
     active = active_participants(people, pairs, today)
     if role is not None:
         active = {who for who in active if roles.get(who) == role}
@@ -527,6 +528,13 @@ def evaluate(
         "skill_delta": skill_overall,
     }
     metrics = {k: _finite(v) for k, v in metrics.items()}
+    had_answers = {
+        "satisfaction": any(sat_answers.values()),
+        "nps": any(rec_answers.values()),
+        "goal_progress": any(prog_answers.values()),
+        "skill_delta": skills.overall is not None,
+    }
+    hidden_metrics = frozenset(m for m, had in had_answers.items() if had and metrics[m] is None)
     answers = {
         "satisfaction": latest_count(sat_answers),
         "nps": latest_count(rec_answers),
@@ -599,6 +607,8 @@ def evaluate(
         responses_by_kind={k: len(rows) for k, rows in by_kind.items()},
         answers=answers,
         suppressed=hidden,
+        hidden_metrics=hidden_metrics,
+        hidden_topics=hidden_topics,
         notes=notes,
         nps_by_kind=nps_by_kind,
     )

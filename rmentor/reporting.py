@@ -200,8 +200,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "metric": m,
                     "title": METRIC_TITLES[m],
                     "value": metric_text(m, ev.metrics.get(m)),
-                    "hidden": ev.metrics.get(m) is None
-                    and any(s.startswith(m) for s in ev.suppressed),
+                    "hidden": m in ev.hidden_metrics,
                 }
                 for m in METRIC_ORDER
             ],
@@ -231,7 +230,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                 }
                 for s in report.skills
             ],
-            "skills_hidden": sum(1 for s in ev.suppressed if s.startswith("skill_delta for ")),
+            "skills_hidden": len(ev.hidden_topics),
             "skill_respondents": ev.skill_respondents,
             "skills_after": report.skills_after,
             "breakdowns": [

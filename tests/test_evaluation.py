@@ -319,6 +319,8 @@ def test_evaluate_hides_survey_figures_from_too_few_answers() -> None:
         "skill_delta:video": 2,
     }
     assert "goal_progress (final survey, 2 answers)" in result.suppressed
+    assert result.hidden_metrics == {"goal_progress", "skill_delta"}
+    assert result.hidden_topics == ["ai", "video"]
     assert any("anonymity" in note for note in result.notes)
     # counts of events are not opinions: shown at any size
     assert m["attendance_rate"] == pytest.approx(6 / 16)
