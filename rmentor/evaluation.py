@@ -118,6 +118,7 @@ class EvaluationResult:
     suppressed: list[str] = field(default_factory=list)  # figures hidden, in words
     hidden_metrics: frozenset[str] = frozenset()  # headline metrics hidden for anonymity
     hidden_topics: list[str] = field(default_factory=list)  # topics whose skill_delta is hidden
+    skills: SkillDelta | None = None  # the paired before/after ratings behind skill_delta
     notes: list[str] = field(default_factory=list)
     nps_by_kind: dict[str, float | None] = field(default_factory=dict)
 
@@ -609,6 +610,7 @@ def evaluate(
         suppressed=hidden,
         hidden_metrics=hidden_metrics,
         hidden_topics=hidden_topics,
+        skills=skills,
         notes=notes,
         nps_by_kind=nps_by_kind,
     )

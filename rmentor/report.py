@@ -830,7 +830,7 @@ def build_report(
         if latest_sat
         else {}
     )
-    skills = skill_delta(by_kind)
+    skills = evaluation.skills or skill_delta(by_kind)
     deltas: dict[str, list[int]] = {}
     for ratings in skills.pairs.values():
         for who, (before, after) in ratings.items():
