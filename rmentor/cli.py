@@ -542,16 +542,29 @@ def _print_goals(run: ReportRun) -> None:
     from .report import METRIC_TITLES, metric_text
 
     ev = run.report.evaluation
+    assert run.program.config is not None
+    goals = {g.id: g for g in run.program.config.goals}
+
+    def measured(metric: str, goal_id: str) -> str:
+        goal = goals.get(goal_id)
+        limits = [x for x in (goal and goal.topic, goal and goal.role and f"{goal.role}s") if x]
+        return METRIC_TITLES.get(metric, metric) + (f" ({', '.join(limits)})" if limits else "")
+
+    def target(metric: str, goal_id: str, value: float) -> str:
+        goal = goals.get(goal_id)
+        sign = "≤" if goal is not None and goal.lower_is_better else "≥"
+        return f"{sign} {metric_text(metric, value)}"
+
     if ev.goals:
         console.print_table(
             f"Goals as of {run.report.today.isoformat()}",
-            ("goal", "metric", "value", "target", "status"),
+            ("goal", "measured as", "value", "target", "status"),
             (
                 (
                     g.id,
-                    METRIC_TITLES.get(g.metric, g.metric),
+                    measured(g.metric, g.id),
                     metric_text(g.metric, g.value),
-                    metric_text(g.metric, g.target),
+                    target(g.metric, g.id, g.target),
                     g.status,
                 )
                 for g in ev.goals

@@ -752,3 +752,14 @@ def test_an_earlier_cohort_is_shown_with_the_stricter_threshold(
     assert alone["metrics"]["satisfaction"] is not None
     assert data["metrics"]["satisfaction"] is None
     assert data["cohorts"][0]["metrics"]["satisfaction"] is None
+
+
+def test_report_prints_each_goal_with_its_direction(prepared: Path, tmp_path: Path) -> None:
+    out = run(
+        "report", "--format", "md", "--today", REPORT_DAY, "--program", str(prepared),
+        "--out", str(tmp_path / "out"),
+    )  # fmt: skip
+    assert "≥ 80 %" in out  # attendance: at least
+    assert "≤ 10 %" in out  # dropout: at most
+    assert "(mentees)" in out  # the skills goal counts the mentees' answers
+    assert "28 certificates" in out
