@@ -28,9 +28,9 @@ from benchmarks.generate import generate
 
 def child(folder: Path) -> None:
     """Run one match in this process and print its phase times as JSON."""
-    from rmentor.matching.engine import match
-    from rmentor.program import open_program
-    from rmentor.state import PairingState, write_pairings
+    from rmentor.engines.matching.engine import match
+    from rmentor.files.load import open_program
+    from rmentor.files.state import PairingState, write_pairings
 
     marks: dict[str, float] = {}
 
@@ -96,10 +96,10 @@ def bare_lsa(n: int) -> float:
 def compare(n: int, seed: int) -> None:
     import numpy as np
 
-    from rmentor.matching import assign
-    from rmentor.matching.criteria import Block
-    from rmentor.matching.engine import MatchingProblem
-    from rmentor.program import open_program
+    from rmentor.engines.matching import assign
+    from rmentor.engines.matching.criteria import Block
+    from rmentor.engines.matching.engine import MatchingProblem
+    from rmentor.files.load import open_program
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp) / "program", n, n, seed)
@@ -159,9 +159,9 @@ def compare(n: int, seed: int) -> None:
 
 def gap(n: int, seed: int) -> None:
     """The candidate graph's total against the exact dense optimum on one roster."""
-    import rmentor.matching.engine as engine
-    from rmentor.program import open_program
-    from rmentor.state import PairingState
+    import rmentor.engines.matching.engine as engine
+    from rmentor.files.load import open_program
+    from rmentor.files.state import PairingState
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp) / "program", n, n, seed)

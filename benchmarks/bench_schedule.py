@@ -26,13 +26,13 @@ from benchmarks.generate import generate
 
 def child(folder: Path) -> None:
     """Run one schedule in this process and print its phase times as JSON."""
-    from rmentor.calendar import build_calendars
-    from rmentor.output import write_bytes_atomic
-    from rmentor.planning import logged_meetings
-    from rmentor.program import open_program
-    from rmentor.schedule import plan_schedule
-    from rmentor.sessions import Schedule, write_schedule
-    from rmentor.state import read_pairings
+    from rmentor.cli.planning import logged_meetings
+    from rmentor.documents.calendar import build_calendars
+    from rmentor.engines.schedule import plan_schedule
+    from rmentor.files.load import open_program
+    from rmentor.files.output import write_bytes_atomic
+    from rmentor.files.state import read_pairings
+    from rmentor.model.sessions import Schedule, write_schedule
 
     t0 = time.perf_counter()
     program = open_program(folder)

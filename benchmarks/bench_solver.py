@@ -93,8 +93,8 @@ def _reset_peak_rss() -> bool:
 
 def child(method: str, n: int, seed: int, k: int, capacity: int) -> dict[str, Any]:
     """One measurement, meant to run in its own process."""
-    from rmentor.matching import assign
-    from rmentor.matching.solver import DEFAULT_DENSE_LIMIT, _candidate_pairs
+    from rmentor.engines.matching import assign
+    from rmentor.engines.matching.solver import DEFAULT_DENSE_LIMIT, _candidate_pairs
 
     t0 = time.perf_counter()
     scores, forbidden, cap = make_problem(n, seed, capacity)

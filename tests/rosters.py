@@ -18,7 +18,7 @@ import yaml
 from hypothesis import strategies as st
 
 from rmentor.errors import Location
-from rmentor.model import (
+from rmentor.model.config import (
     Contact,
     GenderRule,
     Matching,

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rmentor.availability import AvailabilityError, format_availability, parse_availability
-from rmentor.model import Window
+from rmentor.files.availability import AvailabilityError, format_availability, parse_availability
+from rmentor.model.config import Window
 
 
 def windows(text: str) -> list[tuple[int, int, int]]:

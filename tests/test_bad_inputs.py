@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from rmentor.cli import app
+from rmentor.cli.app import app
 
 CASES_DIR = Path(__file__).resolve().parent / "bad_inputs"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())

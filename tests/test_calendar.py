@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar, Event
 
 from rmentor import __version__
-from rmentor.calendar import (
+from rmentor.documents.calendar import (
     COORDINATOR_FILE,
     _Builder,
     _calendar,
@@ -39,9 +39,9 @@ from rmentor.calendar import (
     vtimezone,
 )
 from rmentor.errors import Location
-from rmentor.model import Participant, ProgramConfig
-from rmentor.sessions import PairPlan, Schedule, Session, Skip, Slot
-from rmentor.state import Pairing
+from rmentor.files.state import Pairing
+from rmentor.model.config import Participant, ProgramConfig
+from rmentor.model.sessions import PairPlan, Schedule, Session, Skip, Slot
 from tests.conftest import MINIMAL_YAML, REPO
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -705,6 +705,6 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
 def test_fold_matches_icalendar(line: str) -> None:
     from icalendar.parser import Contentline
 
-    from rmentor.calendar import fold
+    from rmentor.documents.calendar import fold
 
     assert fold(line).encode("utf-8") == Contentline(line).to_ical()

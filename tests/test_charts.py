@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from rmentor.charts import (
+from rmentor.documents.charts import (
     AMBER,
     GREEN,
     Chart,
@@ -115,7 +115,7 @@ def test_same_bytes_whatever_the_hash_seed(charts: list[Chart]) -> None:
     """Across processes too; and importing rmentor.charts does not import matplotlib."""
     code = (
         "import hashlib, json, sys\n"
-        "import rmentor.charts\n"
+        "import rmentor.documents.charts\n"
         "lazy = 'matplotlib' not in sys.modules\n"
         "import tests.test_charts as t\n"
         "digests = [hashlib.sha256(c.svg.encode()).hexdigest() for c in t.build()]\n"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rmentor.cli import app
+from rmentor.cli.app import app
 from tests.conftest import SAMPLE, snapshot
 
 runner = CliRunner()

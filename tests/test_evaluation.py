@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from rmentor.errors import Location
-from rmentor.evaluation import (
+from rmentor.engines.evaluation import (
     answers_to_date,
     attendance_rate,
     average_minutes,
@@ -24,12 +23,13 @@ from rmentor.evaluation import (
     projected_completion,
     suppress,
 )
-from rmentor.meetings import Meeting, MeetingStatus
-from rmentor.model import Goal, ProgramConfig
-from rmentor.sessions import PairPlan, Schedule, Session, Slot
-from rmentor.state import Pairing, PairingState, Withdrawal
-from rmentor.status import build_status
-from rmentor.surveys import Response
+from rmentor.engines.status import build_status
+from rmentor.errors import Location
+from rmentor.files.meetings import Meeting, MeetingStatus
+from rmentor.files.state import Pairing, PairingState, Withdrawal
+from rmentor.files.surveys import Response
+from rmentor.model.config import Goal, ProgramConfig
+from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
 from tests.rosters import person
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from rmentor.cli import app
-from rmentor.state import pair_id
+from rmentor.cli.app import app
+from rmentor.files.state import pair_id
 from tests.conftest import snapshot
 
 runner = CliRunner()

@@ -25,12 +25,21 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-import rmentor.matching.engine as engine
+import rmentor.engines.matching.engine as engine
+from rmentor.engines.matching.criteria import Block
+from rmentor.engines.matching.engine import MatchingProblem, MatchResult, match, withdraw
+from rmentor.engines.matching.explain import explain
 from rmentor.errors import RmentorError, Severity
-from rmentor.matching.criteria import Block
-from rmentor.matching.engine import MatchingProblem, MatchResult, match, withdraw
-from rmentor.matching.explain import explain
-from rmentor.model import (
+from rmentor.files.load import load_program
+from rmentor.files.state import (
+    Pairing,
+    PairingState,
+    Withdrawal,
+    history_pairs,
+    pair_id,
+    parse_pairings,
+)
+from rmentor.model.config import (
     GenderRule,
     Matching,
     Participant,
@@ -40,15 +49,6 @@ from rmentor.model import (
     SeniorityRule,
     SharedHoursRule,
     Weights,
-)
-from rmentor.program import load_program
-from rmentor.state import (
-    Pairing,
-    PairingState,
-    Withdrawal,
-    history_pairs,
-    pair_id,
-    parse_pairings,
 )
 from tests.rosters import (
     Roster,

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rmentor.cli import app as main_app
-from rmentor.cli_common import handles_errors
-from rmentor.cli_tracking import log_command, status_command
+from rmentor.cli.app import app as main_app
+from rmentor.cli.meetings import log_command, status_command
+from rmentor.cli.options import handles_errors
 from rmentor.errors import InvalidProgram, Location, RmentorError, Severity
-from rmentor.meetings import (
+from rmentor.files.meetings import (
     MEETINGS_FILE,
     Meeting,
     append_meeting,
@@ -28,9 +28,9 @@ from rmentor.meetings import (
     resolve_pair,
     restore,
 )
-from rmentor.model import Topic
-from rmentor.state import Pairing, PairingState, pair_id
-from rmentor.tables import clean
+from rmentor.files.state import Pairing, PairingState, pair_id
+from rmentor.files.tables import clean
+from rmentor.model.config import Topic
 from tests.conftest import SAMPLE
 
 TOPICS = [

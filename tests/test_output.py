@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rmentor.output import UnsafePath, inside, write_bytes_atomic
+from rmentor.files.output import UnsafePath, inside, write_bytes_atomic
 
 
 def test_unchanged_files_are_not_rewritten(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmentor.render import (
+from rmentor.documents.render import (
     MarkdownText,
     Part,
     Renderer,

@@ -21,12 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from rmentor.cli import app
-from rmentor.errors import Location
-from rmentor.evaluation import EvaluationResult
-from rmentor.meetings import Meeting, MeetingStatus
-from rmentor.model import Participant, ProgramConfig
-from rmentor.report import (
+from rmentor.cli.app import app
+from rmentor.engines.evaluation import EvaluationResult
+from rmentor.engines.report import (
     POOLED,
     Redactor,
     _PersonFigures,
@@ -39,9 +36,12 @@ from rmentor.report import (
     recommendations,
     weekly_attendance,
 )
-from rmentor.sessions import PairPlan, Schedule, Session, Slot
-from rmentor.state import Pairing, PairingState, Withdrawal
-from rmentor.surveys import Response
+from rmentor.errors import Location
+from rmentor.files.meetings import Meeting, MeetingStatus
+from rmentor.files.state import Pairing, PairingState, Withdrawal
+from rmentor.files.surveys import Response
+from rmentor.model.config import Participant, ProgramConfig
+from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
 from tests.conftest import SAMPLE, snapshot
 from tests.rosters import person
 

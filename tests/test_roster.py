@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from rmentor.errors import has_errors
-from rmentor.model import RosterConfig, Topic
-from rmentor.program import load_program
-from rmentor.roster import participants_from_table, split_list
-from rmentor.tables import read_csv, read_xlsx, sniff_delimiter
+from rmentor.files.load import load_program
+from rmentor.files.roster import participants_from_table, split_list
+from rmentor.files.tables import read_csv, read_xlsx, sniff_delimiter
+from rmentor.model.config import RosterConfig, Topic
 from tests.conftest import MINIMAL_YAML, MakeProgram
 
 TOPICS = [

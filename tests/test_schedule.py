@@ -10,11 +10,11 @@ import holidays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rmentor.engines.schedule import OPEN_SESSION, plan_schedule, series_dates
 from rmentor.errors import Location
-from rmentor.model import Participant, ProgramConfig, Window
-from rmentor.schedule import OPEN_SESSION, plan_schedule, series_dates
-from rmentor.sessions import Schedule, parse_schedule
-from rmentor.state import Pairing
+from rmentor.files.state import Pairing
+from rmentor.model.config import Participant, ProgramConfig, Window
+from rmentor.model.sessions import Schedule, parse_schedule
 
 ZONES = ["Europe/Berlin", "Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney"]
 OFFICES = {

@@ -10,7 +10,7 @@ import icalendar
 import recurring_ical_events
 from typer.testing import CliRunner
 
-from rmentor.cli import app
+from rmentor.cli.app import app
 
 runner = CliRunner()
 

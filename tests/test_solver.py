@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-import rmentor.matching.solver as solver_mod
+import rmentor.engines.matching.solver as solver_mod
+from rmentor.engines.matching.solver import _topk, prefs_from_scores
 from rmentor.matching import assign, blocking_pairs, stable_match
-from rmentor.matching.solver import _topk, prefs_from_scores
 
 ORLIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib"
 ORLIB_OPTIMA = {100: 305, 200: 475, 300: 626, 400: 804}

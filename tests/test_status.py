@@ -13,15 +13,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from rmentor.cli import app as main_app
-from rmentor.cli_common import handles_errors
-from rmentor.cli_tracking import status_command
-from rmentor.errors import Location
-from rmentor.meetings import MEETINGS_FILE, Meeting, MeetingStatus
-from rmentor.model import Participant, ProgramConfig
-from rmentor.sessions import PairPlan, Schedule, Session, Slot, write_schedule
-from rmentor.state import Pairing, PairingState, pair_id, read_pairings
-from rmentor.status import (
+from rmentor.cli.app import app as main_app
+from rmentor.cli.meetings import status_command
+from rmentor.cli.options import handles_errors
+from rmentor.engines.status import (
     MISSED,
     SILENT,
     Status,
@@ -29,6 +24,11 @@ from rmentor.status import (
     next_milestones,
     program_phase,
 )
+from rmentor.errors import Location
+from rmentor.files.meetings import MEETINGS_FILE, Meeting, MeetingStatus
+from rmentor.files.state import Pairing, PairingState, pair_id, read_pairings
+from rmentor.model.config import Participant, ProgramConfig
+from rmentor.model.sessions import PairPlan, Schedule, Session, Slot, write_schedule
 from tests.conftest import SAMPLE
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)  # Mondays to a Friday; 24 weeks

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from rmentor.errors import Location, Severity
-from rmentor.model import ProgramConfig
-from rmentor.surveys import load_surveys, parse_rating
+from rmentor.files.surveys import load_surveys, parse_rating
+from rmentor.model.config import ProgramConfig
 from tests.rosters import person
 
 HEADERS = {

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmentor.errors import Problem, Severity
-from rmentor.yamlfile import MAX_BYTES, load_yaml
+from rmentor.files.program_yaml import MAX_BYTES, load_yaml
 
 
 def load(text: str) -> tuple[object, list[str]]:

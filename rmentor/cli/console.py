@@ -1,0 +1,139 @@
+"""All terminal output. The only module that imports Rich.
+
+Messages built from the user's files are printed as `Text`, never parsed as Rich
+markup, so a roster value like `[bold]` or `[/]` is shown as written. Rich drops
+colour by itself when NO_COLOR is set or the output is not a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Iterable
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ..errors import Problem, Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
+
+
+def _console(stderr: bool = False) -> Console:
+    # Built per call: tests swap sys.stdout/sys.stderr, and soft wrapping keeps
+    # one problem on one line whatever the terminal width.
+    return Console(stderr=stderr, soft_wrap=True, highlight=False, emoji=False)
+
+
+def problem_text(problem: Problem) -> Text:
+    """One problem as coloured text: `file:line:col: severity: message (hint)`."""
+    text = Text(f"{problem.location}: ")
+    text.append(problem.severity.value, style=_STYLE[problem.severity])
+    text.append(f": {problem.message}")
+    if problem.hint:
+        text.append(f" ({problem.hint})", style="dim")
+    return text
+
+
+def print_problems(problems: Iterable[Problem], *, stderr: bool = False) -> None:
+    """Print problems, one per line, in the order given."""
+    console = _console(stderr)
+    for problem in problems:
+        console.print(problem_text(problem))
+
+
+def print_json(data: object) -> None:
+    """Machine-readable output on stdout: stable key order, UTF-8, no colour."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def say(message: str, *, style: str | None = None) -> None:
+    """A line for the user on stdout (never parsed as markup)."""
+    _console().print(Text(message, style=style or ""))
+
+
+def success(message: str) -> None:
+    """A green line on stdout."""
+    say(message, style="green")
+
+
+def fail(message: str) -> None:
+    """A red error line on stderr."""
+    _console(stderr=True).print(Text(f"error: {message}", style="bold red"))
+
+
+def bug(exc: BaseException, *, debug: bool) -> None:
+    """An unexpected exception: say it is a bug; the traceback only with --debug."""
+    console = _console(stderr=True)
+    console.print(Text(f"rmentor hit a bug: {type(exc).__name__}: {exc}", style="bold red"))
+    if debug:
+        console.print(Text("".join(traceback.format_exception(exc))))
+    else:
+        console.print(Text("Run again with --debug to see the traceback, and please report it."))
+
+
+def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
+    """A simple table on stdout; cells are shown as plain text."""
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(Text(str(cell)) for cell in row))
+    _console().print(table)
+
+
+def warn(message: str) -> None:
+    """A yellow warning line on stderr."""
+    _console(stderr=True).print(Text(f"warning: {message}", style="yellow"))
+
+
+class Progress:
+    """A progress bar on stderr, shown only once a step takes longer than a second."""
+
+    def __init__(self, enabled: bool = True) -> None:
+        import time
+
+        from rich.progress import Progress as RichProgress
+
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._enabled = enabled
+        self._bar: RichProgress | None = None
+        self._tasks: dict[str, object] = {}
+        self._factory = RichProgress
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self._enabled or self._clock() - self._started < 1.0:
+            return
+        if self._bar is None:
+            self._bar = self._factory(console=_console(stderr=True), transient=True)
+            self._bar.start()
+        if step not in self._tasks:
+            self._tasks[step] = self._bar.add_task(step, total=total)
+        self._bar.update(self._tasks[step], completed=done, total=total)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        """Remove the bar."""
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def print_heading(title: str, highlight: str, detail: str = "") -> None:
+    """A bold heading line: `title: highlight (detail)`, never parsed as markup."""
+    text = Text(f"{title}: ", style="bold")
+    text.append(highlight, style="bold cyan")
+    if detail:
+        text.append(f" ({detail})", style="dim")
+    _console().print(text)
+
+
+def print_key_values(title: str, rows: Iterable[tuple[str, object]]) -> None:
+    """A two-column table without a header: a label and its value, right-aligned."""
+    table = Table(title=title, title_justify="left", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for label, value in rows:
+        table.add_row(Text(label), Text(str(value)))
+    _console().print(table)

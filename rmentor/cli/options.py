@@ -1,0 +1,126 @@
+"""What every command shares: global settings, options, and the error handler.
+
+Command modules (`cli.py`, `cli_tracking.py`) import from here; only `cli.py` owns
+the Typer app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from ..errors import InvalidProgram, RmentorError
+from ..files.load import find_program
+from . import console
+
+BUG_EXIT = 70  # EX_SOFTWARE: not the user's fault
+
+
+@dataclass
+class Settings:
+    """Options given before the command name, shared by every command."""
+
+    program: Path | None = None
+    quiet: bool = False
+    debug: bool = False
+
+
+_SETTINGS = Settings()
+
+
+def settings() -> Settings:
+    """The options given before the command name."""
+    return _SETTINGS
+
+
+def set_settings(new: Settings) -> None:
+    """Record the options given before the command name."""
+    global _SETTINGS
+    _SETTINGS = new
+
+
+def _is_framework(exc: Exception) -> bool:
+    # Typer's own signals (exit, abort, bad parameter) pass through untouched;
+    # newer Typer vendors Click, so they are recognised by where they come from.
+    return type(exc).__module__.split(".")[0] in ("typer", "click")
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_errors(function: F) -> F:
+    """Map the user-error tree to exit 1 and anything unexpected to a bug report."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except InvalidProgram as exc:
+            console.print_problems(exc.problems, stderr=True)
+            console.fail(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except RmentorError as exc:
+            console.fail(str(exc))
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:  # a bug: never let it pass as a user's mistake
+            if _is_framework(exc):
+                raise
+            console.bug(exc, debug=settings().debug)
+            raise typer.Exit(BUG_EXIT) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def show_version(value: bool) -> None:
+    """--version: print it and stop."""
+    if value:
+        from .. import __version__
+
+        console.say(f"rmentor {__version__}")
+        raise typer.Exit()
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"`{text}` is not a date as YYYY-MM-DD") from None
+
+
+ProgramOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--program",
+        "-p",
+        help="Program folder (default: the nearest folder upward with program.yaml).",
+        file_okay=False,
+        show_default=False,
+    ),
+]
+TodayOption = Annotated[
+    str | None,
+    typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.", show_default=False),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+
+
+def program_folder(option: Path | None) -> Path:
+    """The program folder for a command: its own --program, the global one, or a search."""
+    return find_program(Path.cwd(), option or settings().program)
+
+
+DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the result; write nothing.")]
+
+
+def today_or(text: str | None) -> dt.date:
+    """--today, or the real today."""
+    return parse_date(text) or dt.date.today()

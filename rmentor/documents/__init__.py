@@ -1,0 +1,1 @@
+"""Wing 4 · pure: results → bytes (Markdown, HTML, PDF, .ics, SVG)."""

@@ -1,0 +1,1 @@
+"""Wing 3 · pure engines: model → pairings, sessions, status, metrics, report."""

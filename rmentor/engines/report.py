@@ -1,0 +1,897 @@
+"""The evaluation report: did the program work? Pure data, no rendering.
+
+`build_report` takes what `evaluate` computes and adds what a coordinator shows
+leadership: breakdowns by department, generation and role, the survey comments,
+chart data, pairs at risk (counted, never named), recommendations tied to the
+shortfalls, earlier cohorts side by side, and who earned a certificate.
+
+Privacy rules, all applied here so no template can forget them:
+
+- No name, email, id or birth year in the program-wide report. Generations are
+  labels ("Generation X"), never years. Pair-level detail (who is at risk) stays in
+  the coordinator's packet; the report only counts.
+- Breakdowns: a group with fewer people than `evaluation.anonymity_threshold` is
+  pooled into "Other groups" (with the smallest shown group while the pool is too
+  small). Then each column's figures go through `protect`, across all breakdowns at
+  once, counting the people with a value behind each figure (respondents for
+  satisfaction): small cells are hidden, and so is any cell that subtraction from
+  the total, from another breakdown's cell or from the hidden rest would reveal.
+- Comments: shown for a survey only when it had at least threshold responses;
+  emails, roster ids and the words of participants' names are blanked; the order is
+  a stable shuffle (a hash of the text), not the order people answered in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+from statistics import fmean
+from typing import Any
+
+from ..files.meetings import Meeting
+from ..files.state import PairingState
+from ..files.surveys import Response
+from ..model.config import Participant, ProgramConfig
+from ..model.sessions import Schedule
+from .evaluation import (
+    EvaluationResult,
+    GoalResult,
+    active_participants,
+    latest_answers,
+    ordered_kinds,
+    skill_delta,
+)
+from .status import MISSED, SILENT, Status
+
+# Birth years of each generation (Pew Research Center's boundaries).
+GENERATIONS: tuple[tuple[int, int, str], ...] = (
+    (1928, 1945, "Silent generation"),
+    (1946, 1964, "Baby boomers"),
+    (1965, 1980, "Generation X"),
+    (1981, 1996, "Millennials"),
+    (1997, 2012, "Generation Z"),
+    (2013, 2100, "Generation Alpha"),
+)
+NOT_GIVEN = "(not given)"
+POOLED = "Other groups"
+DIMENSIONS = (("role", "Role"), ("department", "Department"), ("generation", "Generation"))
+ROLE_GROUPS = {"mentor": "Mentors", "mentee": "Mentees"}
+RISK_WORDS = {MISSED: "missed twice in a row", SILENT: "no meeting for weeks"}
+KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
+
+METRIC_TITLES = {
+    "attendance_rate": "Attendance",
+    "meetings_held": "Sessions held",
+    "average_minutes": "Average session length",
+    "completion_rate": "Pairs completed",
+    "dropout_rate": "Dropout",
+    "response_rate": "Survey response rate",
+    "satisfaction": "Satisfaction",
+    "nps": "Net promoter score",
+    "goal_progress": "Progress on learning goals",
+    "skill_delta": "Skill gain",
+}
+NO_DATA = "—"
+
+
+def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
+    """A metric's value as a reader expects it: 81 %, 4.2 / 5, +35, +0.90 points, 52 min
+    (`unit=False` for table cells under a titled column: 4.2, +0.90); "—" for none."""
+    if value is None:
+        return NO_DATA
+    if metric.endswith("_rate"):
+        return f"{value * 100:.0f} %"
+    if metric in ("satisfaction", "goal_progress"):
+        return f"{value:.1f} / 5" if unit else f"{value:.1f}"
+    if metric == "nps":
+        return f"{value:+.0f}"
+    if metric == "skill_delta":
+        return f"{value:+.2f} points" if unit else f"{value:+.2f}"
+    if metric == "average_minutes":
+        return f"{value:.0f} min" if unit else f"{value:.0f}"
+    return f"{value:,.0f}"
+
+
+# Thresholds for recommendations when no goal names the metric.
+ATTENDANCE_FLOOR = 0.8
+RESPONSE_FLOOR = 0.6
+SATISFACTION_FLOOR = 3.5
+DROPOUT_CEILING = 0.1
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """One group of a breakdown; `None` where the figure is hidden or unknown."""
+
+    group: str
+    people: float | None
+    attendance_rate: float | None
+    satisfaction: float | None
+    skill_delta: float | None
+    response_rate: float | None
+    hidden: frozenset[str] = frozenset()  # columns whose figure exists but is suppressed
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The program's figures split by one dimension."""
+
+    dimension: str  # role | department | generation
+    title: str
+    rows: tuple[GroupRow, ...]
+    pooled: int  # groups too small to show alone, pooled into "Other groups"
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A survey comment as shown: no names, emails or ids."""
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What to do about a shortfall."""
+
+    about: str  # the metric or subject it answers
+    finding: str
+    action: str
+
+
+@dataclass(frozen=True)
+class SkillRow:
+    """Before and after for one topic, over the people whose ratings were paired."""
+
+    topic: str
+    title: str
+    before: float
+    after: float
+    delta: float
+    people: int
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """An earlier program's standing, for comparison."""
+
+    name: str
+    start: dt.date
+    end: dt.date
+    metrics: dict[str, float | None]
+    goals: tuple[GoalResult, ...]
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the report shows."""
+
+    today: dt.date
+    evaluation: EvaluationResult
+    threshold: int
+    people: int  # in a pair formed by today (or on the roster before matching)
+    pairs_started: int
+    pairs_active: int
+    people_withdrawn: int
+    at_risk: int
+    at_risk_reasons: dict[str, int]
+    weeks: list[tuple[dt.date, int, int]]  # Monday, held, planned
+    satisfaction_distribution: dict[str, list[int]]  # kind -> counts of 1..5 (shown kinds)
+    skills: list[SkillRow]
+    breakdowns: list[Breakdown]
+    comments: list[Comment]
+    comments_hidden: dict[str, int]  # kind -> comments not shown (too few responses)
+    recommendations: list[Recommendation]
+    skills_after: str = "final"  # the survey the "after" skill ratings come from
+    cohorts: list[Cohort] = field(default_factory=list)
+    certificates: list[tuple[str, int]] = field(default_factory=list)  # (id, sessions held)
+
+    def to_json(self) -> dict[str, Any]:
+        """`report --json` (SPEC §2): goals and metrics first; hidden figures are null."""
+        ev = self.evaluation
+        return {
+            "today": self.today.isoformat(),
+            "goals": [_goal_json(g) for g in ev.goals],
+            "metrics": _counts_as_ints(ev.metrics),
+            "anonymity_threshold": self.threshold,
+            "surveys": {
+                kind: {
+                    "responses": ev.responses_by_kind.get(kind, 0),
+                    "response_rate": ev.response_rate_by_kind.get(kind),
+                    "satisfaction": ev.satisfaction_by_kind.get(kind),
+                    "nps": ev.nps_by_kind.get(kind),
+                }
+                for kind in ordered_kinds(ev.responses_by_kind)
+            },
+            "skill_delta_by_topic": dict(sorted(ev.skill_delta_by_topic.items())),
+            "participation": {
+                "people": self.people,
+                "pairs_started": self.pairs_started,
+                "pairs_active": self.pairs_active,
+                "people_withdrawn": self.people_withdrawn,
+                "pairs_at_risk": self.at_risk,
+            },
+            "breakdowns": {
+                b.dimension: [
+                    {
+                        "group": r.group,
+                        "people": None if r.people is None else int(r.people),
+                        "attendance_rate": r.attendance_rate,
+                        "satisfaction": r.satisfaction,
+                        "skill_delta": r.skill_delta,
+                        "response_rate": r.response_rate,
+                    }
+                    for r in b.rows
+                ]
+                for b in self.breakdowns
+            },
+            "comments": [{"survey": c.kind, "text": c.text} for c in self.comments],
+            "recommendations": [
+                {"about": r.about, "finding": r.finding, "action": r.action}
+                for r in self.recommendations
+            ],
+            "cohorts": [
+                {
+                    "name": c.name,
+                    "start": c.start.isoformat(),
+                    "end": c.end.isoformat(),
+                    "goals": [_goal_json(g) for g in c.goals],
+                    "metrics": _counts_as_ints(c.metrics),
+                }
+                for c in self.cohorts
+            ],
+            "certificates": len(self.certificates),
+            "suppressed": list(ev.suppressed),
+            "notes": list(ev.notes),
+        }
+
+
+def _counts_as_ints(metrics: Mapping[str, float | None]) -> dict[str, float | int | None]:
+    """Metrics sorted by name, with meetings_held as the whole number it is."""
+    return {
+        k: int(v) if k == "meetings_held" and v is not None else v
+        for k, v in sorted(metrics.items())
+    }
+
+
+def _goal_json(goal: GoalResult) -> dict[str, Any]:
+    return {
+        "id": goal.id,
+        "metric": goal.metric,
+        "value": goal.value,
+        "target": goal.target,
+        "status": goal.status,
+        "projected": goal.projected,
+    }
+
+
+# -- groups ------------------------------------------------------------------------------
+
+
+def generation(birth_year: int | None) -> str:
+    """The generation's label for a birth year (never the year itself)."""
+    if birth_year is None:
+        return NOT_GIVEN
+    for first, last, label in GENERATIONS:
+        if first <= birth_year <= last:
+            return label
+    return NOT_GIVEN
+
+
+def group_of(person: Participant, dimension: str) -> str:
+    """The person's group in a breakdown dimension."""
+    if dimension == "role":
+        return ROLE_GROUPS[person.role]
+    if dimension == "generation":
+        return generation(person.birth_year)
+    value = getattr(person, dimension)
+    return str(value) if value else NOT_GIVEN
+
+
+def _pool(groups: Mapping[str, list[str]], threshold: int) -> tuple[dict[str, list[str]], int]:
+    """Groups with fewer than `threshold` people pooled into one "Other groups".
+
+    While the pool itself is too small to show, the smallest group shown so far joins
+    it: a slightly coarser table beats a column of hidden figures. Returns the groups
+    and how many were pooled.
+    """
+    kept = {name: ids for name, ids in groups.items() if len(ids) >= threshold}
+    small = sorted(name for name, ids in groups.items() if len(ids) < threshold)
+    pooled = [i for name in small for i in groups[name]]
+    while pooled and len(pooled) < threshold and kept:
+        name = min(kept, key=lambda n: (len(kept[n]), n))
+        pooled += kept.pop(name)
+        small.append(name)
+    if len(small) == 1:
+        # Only when that group is everyone (otherwise the loop above merged another
+        # into it): its own name says no more than "Other groups" would.
+        return {**kept, small[0]: pooled}, 0
+    if pooled:
+        kept[POOLED] = pooled
+    return kept, len(small)
+
+
+def _attendance(items: Sequence[tuple[int, int]]) -> float | None:
+    planned = sum(p for _, p in items)
+    return sum(h for h, _ in items) / planned if planned else None
+
+
+def _mean_of_lists(items: Sequence[Sequence[int]]) -> float | None:
+    values = [v for item in items for v in item]
+    return fmean(values) if values else None
+
+
+def _share(items: Sequence[bool]) -> float | None:
+    return sum(items) / len(items) if items else None
+
+
+def _count(items: Sequence[object]) -> float:
+    return float(len(items))
+
+
+@dataclass(frozen=True)
+class _PersonFigures:
+    attendance: dict[str, tuple[int, int]]  # id -> (held, planned)
+    satisfaction: dict[str, int]  # id -> latest satisfaction answer
+    skills: dict[str, list[int]]  # id -> after - before per topic
+    answered: dict[str, bool]  # active id -> answered the latest survey
+
+
+Cell = tuple[int, str]  # (dimension's index, group)
+
+
+def protect(cells: Mapping[Cell, frozenset[str]], threshold: int) -> tuple[set[Cell], set[Cell]]:
+    """Which cells of one column may be shown: returns (shown, hidden non-empty).
+
+    `cells` maps each (dimension, group) to the people with a value behind its figure;
+    every dimension's groups partition the same people, and the program's total is
+    shown. Rules, applied until none fires:
+
+    1. a cell with fewer than `threshold` people is hidden;
+    2. within a dimension, the hidden cells together (what the total minus the shown
+       cells reveals) hold 0 or at least `threshold` people, else the smallest shown
+       cell of that dimension is hidden too;
+    3. two shown cells, or a shown cell and the total, whose people differ by 1 to
+       threshold - 1 (one figure minus the other would describe those few) cannot
+       both stay: the cell of the later dimension is hidden (the smaller if both
+       are of one dimension), so the role table survives before the others.
+
+    Differences of more than two figures at once are not searched for; with groups
+    of at least `threshold` people they need several such near-coincidences.
+    """
+    everyone = frozenset().union(*cells.values()) if cells else frozenset()
+    hidden = {c for c, ids in cells.items() if 0 < len(ids) < threshold}
+
+    def order(cell: Cell) -> tuple[int, int, str]:
+        return (len(cells[cell]), cell[0], cell[1])
+
+    def later(cell: Cell) -> tuple[int, int, str]:
+        return (cell[0], -len(cells[cell]), cell[1])
+
+    while True:
+        shown = sorted((c for c, ids in cells.items() if ids and c not in hidden), key=order)
+        victim: Cell | None = None
+        for dimension in sorted({c[0] for c in cells}):
+            gone = [cells[c] for c in cells if c[0] == dimension and c in hidden]
+            size = sum(len(ids) for ids in gone)
+            if 0 < size < threshold and len(everyone) >= threshold:
+                victim = next((c for c in shown if c[0] == dimension), None)
+                if victim is not None:
+                    break
+        if victim is None:
+            sizes = [(c, len(cells[c])) for c in shown]
+            sizes.append(((-1, ""), len(everyone)))  # the total: always shown
+            for i, (a, size_a) in enumerate(sizes):
+                for b, size_b in sizes[i + 1 :]:
+                    if abs(size_a - size_b) >= threshold:
+                        continue  # the difference alone holds enough people
+                    ids_a = cells[a] if a[0] >= 0 else everyone
+                    ids_b = cells[b] if b[0] >= 0 else everyone
+                    if 0 < len(ids_a ^ ids_b) < threshold:
+                        # The later dimension gives way (role before department
+                        # before generation); within one, the smaller cell.
+                        victim = max((c for c in (a, b) if c[0] >= 0), key=later)
+                        break
+                if victim is not None:
+                    break
+        if victim is None:
+            return set(shown), hidden
+        hidden.add(victim)
+
+
+def breakdowns(
+    people: Sequence[Participant], figures: _PersonFigures, threshold: int
+) -> list[Breakdown]:
+    """Role, department and generation breakdowns, every figure anonymity-checked.
+
+    Each column (people, attendance, satisfaction, skill gain, response) is checked
+    across all dimensions at once by `protect`; a member whose own figure is
+    undefined (attendance with nothing planned) counts as having no value.
+    """
+    dimensions: list[tuple[str, str, dict[str, list[str]], int]] = []
+    for dimension, title in DIMENSIONS:
+        members: dict[str, list[str]] = {}
+        for person in people:
+            members.setdefault(group_of(person, dimension), []).append(person.id)
+        groups, pooled = _pool(members, threshold)
+        if len(groups) >= 2:  # one group is the program itself
+            dimensions.append((dimension, title, groups, pooled))
+    columns: dict[str, tuple[Mapping[str, Any], Callable[[Sequence[Any]], float | None]]] = {
+        "people": ({p.id: p.id for p in people}, _count),
+        "attendance_rate": (figures.attendance, _attendance),
+        "satisfaction": (figures.satisfaction, fmean),
+        "skill_delta": (figures.skills, _mean_of_lists),
+        "response_rate": (figures.answered, _share),
+    }
+    values: dict[str, dict[Cell, float | None]] = {}
+    hidden: dict[str, set[Cell]] = {}
+    for column, (data, measure) in columns.items():
+        defined = {i for i, v in data.items() if measure([v]) is not None}
+        cells = {
+            (k, g): frozenset(i for i in ids if i in defined)
+            for k, (_, _, groups, _) in enumerate(dimensions)
+            for g, ids in groups.items()
+        }
+        shown, hidden[column] = protect(cells, threshold)
+        values[column] = {
+            cell: measure([data[i] for i in sorted(ids)]) if cell in shown else None
+            for cell, ids in cells.items()
+        }
+    result: list[Breakdown] = []
+    for k, (dimension, title, groups, pooled) in enumerate(dimensions):
+        rows = tuple(
+            GroupRow(
+                g,
+                people=values["people"][(k, g)],
+                attendance_rate=values["attendance_rate"][(k, g)],
+                satisfaction=values["satisfaction"][(k, g)],
+                skill_delta=values["skill_delta"][(k, g)],
+                response_rate=values["response_rate"][(k, g)],
+                hidden=frozenset(c for c in columns if (k, g) in hidden[c]),
+            )
+            for g in sorted(groups, key=lambda g: (g in (POOLED, NOT_GIVEN), g))
+        )
+        result.append(Breakdown(dimension, title, rows, pooled))
+    return result
+
+
+# -- comments ------------------------------------------------------------------------------
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_APOSTROPHES = "'\u2019-"  # O'Brien (either apostrophe), Anne-Marie: one word
+_WORD = re.compile(rf"\w+(?:[{_APOSTROPHES}]\w+)*")
+_PARTS = re.compile(rf"[_\s{_APOSTROPHES}]+")  # the parts of a word or a name
+_NAMES_RUN = re.compile(r"\[name\](?:[\s,]+\[name\])+")
+
+
+class Redactor:
+    """Blanks emails, roster ids and the words of participants' names in free text.
+
+    Name words are matched as written on the roster ("Park" is blanked, "park" is
+    not, so everyday words survive), in capitals ("PARK"), and in any case when two
+    words of one person's name follow each other ("dana whitfield"). A word counts
+    when it, or a part of it between apostrophes, hyphens or underscores, matches
+    ("O'Brien's", "Chen-led", "rajesh_iyer" as a pair). Ids match in any case.
+    """
+
+    def __init__(self, participants: Iterable[Participant]) -> None:
+        self.names: set[str] = set()
+        self.folded: set[str] = set()  # every name word, case-folded
+        self.pairs: set[tuple[str, str]] = set()  # consecutive name words, case-folded
+        self.ids: set[str] = set()
+        for person in participants:
+            self.ids.add(person.id.casefold())
+            words = [w for w in _PARTS.split(person.name) if w]
+            for word in _WORD.findall(person.name):
+                if len(word) >= 2:
+                    self.names.add(word)
+            self.names.update(w for w in words if len(w) >= 3)
+            folded = [w.casefold() for w in words]
+            self.pairs.update(pairwise(folded))
+            if person.email:
+                self.names.add(person.email)
+        self.folded = {n.casefold() for n in self.names}
+
+    def _is_name(self, parts: Sequence[str]) -> bool:
+        return any(
+            part in self.names or (part.isupper() and part.casefold() in self.folded)
+            for part in parts
+        )
+
+    def __call__(self, text: str) -> str:
+        text = _EMAIL.sub("[email]", text)
+        words = list(_WORD.finditer(text))
+        blank: dict[int, str] = {}
+        for k, match in enumerate(words):
+            token = match[0]
+            parts = [token, *(p for p in _PARTS.split(token) if p)]
+            if self._is_name(parts):
+                blank[k] = "[name]"
+            elif any(part.casefold() in self.ids for part in parts):
+                blank[k] = "[id]"
+            folded = [p.casefold() for p in parts[1:]]
+            if any(pair in self.pairs for pair in pairwise(folded)):
+                blank[k] = "[name]"  # rajesh_iyer
+            if k and not text[words[k - 1].end() : match.start()].strip():
+                before = _PARTS.split(words[k - 1][0])[-1].casefold()
+                if (before, _PARTS.split(token)[0].casefold()) in self.pairs:
+                    blank[k - 1] = blank[k] = "[name]"  # dana whitfield
+        out: list[str] = []
+        last = 0
+        for k, match in enumerate(words):
+            if k in blank:
+                out += [text[last : match.start()], blank[k]]
+                last = match.end()
+        out.append(text[last:])
+        return _NAMES_RUN.sub("[name]", "".join(out))
+
+
+def comments(
+    by_kind: Mapping[str, Sequence[Response]],
+    redact: Callable[[str], str],
+    threshold: int,
+    salt: str,
+) -> tuple[list[Comment], dict[str, int]]:
+    """Comments per survey kind, redacted, in a stable shuffled order; and how many
+    were held back because their survey had fewer than `threshold` responses."""
+    shown: list[Comment] = []
+    hidden: dict[str, int] = {}
+    for kind in ordered_kinds(by_kind):
+        rows = by_kind[kind]
+        texts = [" ".join(r.comments.split()) for r in rows if r.comments and r.comments.strip()]
+        if not texts:
+            continue
+        if len(rows) < threshold:
+            hidden[kind] = len(texts)
+            continue
+        redacted = [redact(t) for t in texts]
+        redacted.sort(key=lambda t: hashlib.sha256(f"{salt}\0{t}".encode()).hexdigest())
+        shown += [Comment(kind, t) for t in redacted]
+    return shown, hidden
+
+
+# -- recommendations -----------------------------------------------------------------------
+
+
+def _percent(share: float | None) -> str:
+    return metric_text("response_rate", share)  # every rate reads "81 %"
+
+
+def recommendations(
+    config: ProgramConfig, evaluation: EvaluationResult, at_risk: int, skills: Sequence[SkillRow]
+) -> list[Recommendation]:
+    """Concrete next steps, each tied to a figure that falls short.
+
+    Rules: attendance below its goal (or 80 %); pairs at risk; the latest survey's
+    response rate below 60 %; satisfaction below its goal (or 3.5); a negative net
+    promoter score; dropout above its goal (or 10 %); completion projected short of
+    its goal; the topic with the smallest skill gain when a skill goal is short or
+    a topic did not improve; a goal at risk or missed that no rule above covers; no
+    final survey configured.
+    """
+    m = evaluation.metrics
+    # The program-wide goal of each metric (one limited to a role or topic measures
+    # something else than m[metric]).
+    whole = {g.id for g in config.goals if g.role is None and g.topic is None}
+    goals = {g.metric: g for g in evaluation.goals if g.metric in m and g.id in whole}
+    targets = {g.metric: g.target for g in config.goals if g.id in whole}
+    out: list[Recommendation] = []
+
+    def short(metric: str, floor: float, lower_is_better: bool = False) -> bool:
+        value = m.get(metric)
+        if value is None:
+            return False
+        if metric in goals:
+            return goals[metric].status in ("at risk", "missed")
+        return value > floor if lower_is_better else value < floor
+
+    attendance = m.get("attendance_rate")
+    if attendance is not None and short("attendance_rate", ATTENDANCE_FLOOR):
+        target = targets.get("attendance_rate", ATTENDANCE_FLOOR)
+        out.append(
+            Recommendation(
+                "attendance_rate",
+                f"Pairs held {_percent(attendance)} of their planned sessions "
+                f"(target {_percent(target)}).",
+                "Ask the pairs that skip sessions what gets in the way; offer a shorter "
+                "30-minute format and ask mentors to book the next date at the end of "
+                "each session. Remind managers that the time is protected.",
+            )
+        )
+    if at_risk:
+        out.append(
+            Recommendation(
+                "pairs_at_risk",
+                f"{at_risk} {'pair is' if at_risk == 1 else 'pairs are'} at risk (missed "
+                "sessions in a row or no meeting for weeks).",
+                "Call each of them this week (names are in the coordinator's packet): "
+                "a new time slot, a different channel or a new partner often restarts "
+                "a stalled pair.",
+            )
+        )
+    kinds = ordered_kinds(k for k, v in evaluation.response_rate_by_kind.items() if v is not None)
+    if kinds:
+        rate = evaluation.response_rate_by_kind[kinds[-1]]
+        assert rate is not None
+        if short("response_rate", RESPONSE_FLOOR) or (
+            "response_rate" not in goals and rate < RESPONSE_FLOOR
+        ):
+            out.append(
+                Recommendation(
+                    "response_rate",
+                    f"Only {_percent(rate)} answered the {KIND_TITLES.get(kinds[-1], kinds[-1])}.",
+                    "Send one reminder from the program's leader, give ten minutes for it in "
+                    "a pair session or team meeting, and keep the survey short; say how "
+                    "the last answers changed the program.",
+                )
+            )
+    satisfaction = m.get("satisfaction")
+    if satisfaction is not None and short("satisfaction", SATISFACTION_FLOOR):
+        out.append(
+            Recommendation(
+                "satisfaction",
+                f"Satisfaction averages {satisfaction:.1f} of 5.",
+                "Read the comments for what people miss; hold a short check-in with "
+                "mentors and mentees separately, and share the agenda sheets so sessions "
+                "have a clear purpose.",
+            )
+        )
+    score = m.get("nps")
+    if score is not None and (short("nps", 0.0) if "nps" in goals else score < 0):
+        finding = f"The net promoter score is {score:+.0f}"
+        if score < 0:
+            finding += ": more people would advise against the program than for it."
+        else:
+            finding += f", below the target of {targets.get('nps', 0.0):+.0f}."
+        out.append(
+            Recommendation(
+                "nps",
+                finding,
+                "Ask those who would not recommend it (in the next survey's comments) what "
+                "would change their answer before the program is repeated.",
+            )
+        )
+    dropout = m.get("dropout_rate")
+    if dropout is not None and short("dropout_rate", DROPOUT_CEILING, lower_is_better=True):
+        out.append(
+            Recommendation(
+                "dropout_rate",
+                f"{_percent(dropout)} of the participants left the program.",
+                "Re-pair the remaining partners quickly (rmentor withdraw does this) and "
+                "ask those who left, privately, why: workload, the match or the format.",
+            )
+        )
+    completion = goals.get("completion_rate")
+    if completion is not None and completion.status in ("at risk", "missed"):
+        out.append(
+            Recommendation(
+                "completion_rate",
+                f"{_percent(completion.value)} of the pairs have held the "
+                f"{config.evaluation.min_sessions} sessions that count as completing.",
+                "Plan a catch-up fortnight before the end, and let pairs add sessions "
+                "outside the series (rmentor log records them).",
+            )
+        )
+    weakest = min(skills, key=lambda s: (s.delta, s.title)) if skills else None
+    skill_goals = [g for g in evaluation.goals if g.metric == "skill_delta"]
+    skill_short = any(g.status in ("at risk", "missed") for g in skill_goals)
+    if weakest is not None and (weakest.delta <= 0 or skill_short):
+        out.append(
+            Recommendation(
+                "skill_delta",
+                f"{weakest.title} shows the smallest gain of all topics "
+                f"({weakest.delta:+.2f} points).",
+                f"Give {weakest.title} a session theme of its own, or a short group "
+                "workshop led by the mentors who know it best.",
+            )
+        )
+    covered = {r.about for r in out}
+    for goal in evaluation.goals:
+        if goal.status in ("at risk", "missed") and goal.metric not in covered:
+            out.append(
+                Recommendation(
+                    goal.metric,
+                    f"The goal {goal.id} is {goal.status}.",
+                    "Agree with the program's leader what would move it, and check the "
+                    "figure again at the next survey.",
+                )
+            )
+    if not any(s.kind == "final" for s in config.evaluation.surveys):
+        out.append(
+            Recommendation(
+                "surveys",
+                "No final survey is configured.",
+                "Add the final survey's export to evaluation.surveys in program.yaml "
+                "(kind: final): skill gains and certificates depend on it.",
+            )
+        )
+    return out
+
+
+# -- the report ----------------------------------------------------------------------------
+
+
+def _monday(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def weekly_attendance(
+    pairs: PairingState,
+    schedule: Schedule,
+    meetings: Iterable[Meeting],
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+) -> list[tuple[dt.date, int, int]]:
+    """(Monday, held, planned) for each week from the start to today (or the end)."""
+    last = min(today, end)
+    if last < start:
+        return []
+    known = {p.id: p for p in pairs.pairs}
+    planned: dict[dt.date, int] = {}
+    for plan in schedule.plans:
+        pair = known.get(plan.pair)
+        if pair is None:
+            continue
+        until = min(last, pair.ended) if pair.ended is not None else last
+        for s in plan.sessions:
+            if s.status == "planned" and s.start.date() <= until:
+                week = _monday(s.start.date())
+                planned[week] = planned.get(week, 0) + 1
+    held: dict[dt.date, int] = {}
+    for m in meetings:
+        if m.held and m.pair in known and m.date <= last:
+            week = _monday(m.date)
+            held[week] = held.get(week, 0) + 1
+    weeks: list[tuple[dt.date, int, int]] = []
+    week = _monday(start)
+    while week <= last:
+        weeks.append((week, held.get(week, 0), planned.get(week, 0)))
+        week += dt.timedelta(days=7)
+    return weeks
+
+
+def certified(
+    config: ProgramConfig,
+    participants: Sequence[Participant],
+    pairs: PairingState,
+    meetings: Iterable[Meeting],
+    responses: Iterable[Response],
+    today: dt.date,
+) -> list[tuple[str, int]]:
+    """(id, sessions held) of participants who meet `evaluation.certificate`: at least
+    `min_sessions` held meetings (over all their pairs, to date, each pair's only up
+    to its end) and, if asked, a final survey answer. Someone who withdrew has left
+    the program and gets none; their partner keeps the sessions they held together."""
+    rule = config.evaluation.certificate
+    ends = {p.id: p.ended for p in pairs.pairs}
+    held: dict[str, int] = {}
+    for m in meetings:
+        end = ends.get(m.pair)
+        if m.held and m.date <= today and (end is None or m.date <= end):
+            held[m.pair] = held.get(m.pair, 0) + 1
+    left = {w.person for w in pairs.withdrawn if w.date <= today}
+    per_person: dict[str, int] = {}
+    for pair in pairs.pairs:
+        for who in (pair.mentor, pair.mentee):
+            per_person[who] = per_person.get(who, 0) + held.get(pair.id, 0)
+    answered = {r.respondent for r in responses if r.survey_kind == "final" and r.respondent}
+    return [
+        (p.id, per_person[p.id])
+        for p in participants
+        if per_person.get(p.id, 0) >= rule.min_sessions
+        and (not rule.final_survey or p.id in answered)
+        and p.id not in left
+    ]
+
+
+def build_report(
+    config: ProgramConfig,
+    participants: Sequence[Participant],
+    pairs: PairingState,
+    schedule: Schedule,
+    meetings: Sequence[Meeting],
+    responses: Sequence[Response],
+    evaluation: EvaluationResult,
+    status: Status,
+    today: dt.date,
+    cohorts: Sequence[Cohort] = (),
+) -> Report:
+    """The whole report as of `today` (rules in the module docstring)."""
+    info = config.program
+    threshold = config.evaluation.anonymity_threshold
+    kinds = ordered_kinds(
+        {s.kind for s in config.evaluation.surveys} | {r.survey_kind for r in responses}
+    )
+    by_kind = latest_answers(responses, kinds)
+    started = {x for p in pairs.pairs if p.since <= today for x in (p.mentor, p.mentee)}
+    people = [p for p in participants if p.id in started] if started else list(participants)
+    active = active_participants(participants, pairs, today)
+
+    # Per person: attendance over their pairs, latest satisfaction, skill deltas, answered.
+    attendance: dict[str, tuple[int, int]] = {}
+    for row in status.pairs:
+        for who in (row.mentor, row.mentee):
+            held, planned = attendance.get(who, (0, 0))
+            attendance[who] = (held + row.held, planned + row.planned)
+    latest_sat = next(
+        (k for k in reversed(kinds) if any(r.satisfaction is not None for r in by_kind[k])), None
+    )
+    satisfaction = (
+        {
+            r.respondent: r.satisfaction
+            for r in by_kind[latest_sat]
+            if r.respondent is not None and r.satisfaction is not None
+        }
+        if latest_sat
+        else {}
+    )
+    skills = evaluation.skills or skill_delta(by_kind)
+    deltas: dict[str, list[int]] = {}
+    for ratings in skills.pairs.values():
+        for who, (before, after) in ratings.items():
+            deltas.setdefault(who, []).append(after - before)
+    latest_any = next((k for k in reversed(kinds) if by_kind[k]), None)
+    answered_ids = (
+        {r.respondent for r in by_kind[latest_any] if r.respondent} if latest_any else set()
+    )
+    figures = _PersonFigures(
+        attendance,
+        satisfaction,
+        deltas,
+        {who: who in answered_ids for who in active} if latest_any else {},
+    )
+
+    distribution: dict[str, list[int]] = {}
+    for kind in kinds:
+        answers = [r.satisfaction for r in by_kind[kind] if r.satisfaction is not None]
+        if answers and len(answers) >= threshold:
+            distribution[kind] = [answers.count(v) for v in range(1, 6)]
+
+    titles = {t.id: t.title for t in config.topics}
+    skill_rows = [
+        SkillRow(
+            topic,
+            titles.get(topic, topic),
+            fmean(b for b, _ in skills.pairs[topic].values()),
+            fmean(a for _, a in skills.pairs[topic].values()),
+            delta,
+            len(skills.pairs[topic]),
+        )
+        for topic, delta in evaluation.skill_delta_by_topic.items()
+        if delta is not None and topic in skills.pairs
+    ]
+    skill_rows.sort(key=lambda s: (-s.delta, s.title))
+
+    shown, hidden = comments(by_kind, Redactor(participants), threshold, info.name)
+    reasons: dict[str, int] = {}
+    for row in status.at_risk:
+        for risk in row.risks:
+            reasons[RISK_WORDS[risk]] = reasons.get(RISK_WORDS[risk], 0) + 1
+    return Report(
+        today=today,
+        evaluation=evaluation,
+        threshold=threshold,
+        people=len(people),
+        pairs_started=sum(1 for p in pairs.pairs if p.since <= today),
+        pairs_active=sum(
+            1 for p in pairs.pairs if p.since <= today and (p.ended is None or p.ended > today)
+        ),
+        people_withdrawn=sum(1 for w in pairs.withdrawn if w.date <= today),
+        at_risk=len(status.at_risk),
+        at_risk_reasons=dict(sorted(reasons.items())),
+        weeks=weekly_attendance(pairs, schedule, meetings, info.start, info.end, today),
+        satisfaction_distribution=distribution,
+        skills=skill_rows,
+        breakdowns=breakdowns(people, figures, threshold),
+        comments=shown,
+        comments_hidden=hidden,
+        recommendations=recommendations(config, evaluation, len(status.at_risk), skill_rows),
+        skills_after=skills.after,
+        cohorts=list(cohorts),
+        certificates=certified(config, participants, pairs, meetings, responses, today),
+    )

@@ -1,0 +1,426 @@
+"""Planning meetings: one recurring slot per pair, a series of sessions, holidays.
+
+Pure: from the program, the pairs, the previous schedule, the logged meetings and
+`today` to a new `Schedule`. What already happened (on or before `today`) and what
+was logged never moves; only the future is planned again.
+
+Rules, as a coordinator reads them:
+- A pair's slot is a weekday and a start time in the mentor's time zone. It lies
+  inside both people's availability (each read in their own zone, on every session
+  date, so daylight-saving changes are checked), inside `day_start`-`day_end` in
+  each person's local time, and never overlaps another pair of the same mentor.
+  People without availability are free Monday to Friday within the day hours.
+- Among the slots that fit, midweek days come first (fewer public holidays fall on
+  them), days the mentor has no other session on before days they have, then the
+  earliest time. Where nothing fits, the fallback is the first time inside the
+  mentor's hours (else Tuesday at day_start): the pair is reported and the sessions
+  are marked.
+- Sessions run from the program start (or the kickoff milestone, if later) to the
+  end, at the cadence: weekly, every other week, or monthly (the first slot weekday
+  of each month).
+- A date that is a blackout day or a public holiday for either person (their
+  office's calendar, else the program's) is skipped, or with `on_holiday:
+  next_free_day` moved to the next free weekday that week at the same time.
+- Session n's theme is the curriculum's n-th; after the curriculum, an open session.
+  Its topic is the pair's shared topics in turn (else the mentee's interests).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from ..files.state import Pairing
+from ..model.config import Participant, ProgramConfig
+from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
+
+STEP_MINUTES = 15  # granularity of candidate start times
+DAY_ORDER = (1, 2, 3, 0, 4, 5, 6)  # Tue, Wed, Thu, Mon, Fri, then the weekend
+OPEN_SESSION = "Open session: continue with your own topics"
+
+Windows = dict[int, list[tuple[int, int]]]  # weekday -> [(start, end) minutes], local
+
+
+def _minutes(t: dt.time) -> int:
+    return 1440 if t >= dt.time(23, 59) else t.hour * 60 + t.minute
+
+
+def _windows(person: Participant, config: ProgramConfig) -> Windows:
+    """A person's weekly free time in their own zone, clipped to the program's hours."""
+    lo, hi = _minutes(config.meetings.day_start), _minutes(config.meetings.day_end)
+    given = [(w.day, w.start, w.end) for w in person.availability] or [
+        (d, lo, hi) for d in range(5)
+    ]
+    out: Windows = {}
+    for day, start, end in given:
+        start, end = max(start, lo), min(end, hi)
+        if end > start:
+            out.setdefault(day, []).append((start, end))
+    return out
+
+
+def _inside(windows: Windows, day: int, start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in windows.get(day, ()))
+
+
+@cache
+def _offset_minutes(zone: str, day: dt.date) -> int:
+    offset = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(zone)).utcoffset()
+    assert offset is not None
+    return int(offset.total_seconds() // 60)
+
+
+@cache
+def _holiday_calendar(
+    country: str, subdivision: str | None, years: tuple[int, ...]
+) -> Mapping[dt.date, str]:
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        return {}  # validate reports unknown countries and subdivisions
+    if subdivision is not None:
+        known = {s.upper(): s for s in supported[country]}
+        if subdivision.upper() not in known:
+            return {}
+        subdivision = known[subdivision.upper()]
+    return dict(holidays.country_holidays(country, subdiv=subdivision, years=years))
+
+
+@dataclass(frozen=True)
+class _Person:
+    participant: Participant
+    zone: str
+    windows: Windows
+    holidays: Mapping[dt.date, str]
+
+
+def _person(p: Participant, config: ProgramConfig, years: tuple[int, ...]) -> _Person:
+    office = config.program.offices.get(p.location or "")
+    country = subdivision = None
+    if office is not None and office.country:
+        country, subdivision = office.country, office.subdivision
+    elif p.extra.get("country"):
+        country = p.extra["country"]
+    elif config.program.holidays is not None:
+        country, subdivision = config.program.holidays.country, config.program.holidays.subdivision
+    calendar = _holiday_calendar(country.upper(), subdivision, years) if country else {}
+    zone = p.timezone or config.program.timezone
+    return _Person(p, zone, _windows(p, config), calendar)
+
+
+def series_dates(config: ProgramConfig, weekday: int) -> list[dt.date]:
+    """The regular dates of a series on `weekday`, from the first session day to the end."""
+    info, meetings = config.program, config.meetings
+    first = info.start
+    kickoff = [m.date for m in meetings.milestones if m.kind == "kickoff"]
+    if kickoff and kickoff[0] > first:
+        first = kickoff[0]
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    dates: list[dt.date] = []
+    if meetings.cadence == "monthly":
+        month = dt.date(first.year, first.month, 1)
+        while month <= info.end:
+            candidate = month + dt.timedelta(days=(weekday - month.weekday()) % 7)
+            if first <= candidate <= info.end:
+                dates.append(candidate)
+            month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+        return dates
+    step = 14 if meetings.cadence == "biweekly" else 7
+    while day <= info.end:
+        dates.append(day)
+        day += dt.timedelta(days=step)
+    return dates
+
+
+@dataclass
+class _Planner:
+    config: ProgramConfig
+    people: Mapping[str, _Person]
+    busy: dict[str, list[tuple[int, int, int]]]  # mentor -> (weekday, start, end), local
+    moved: set[tuple[str, dt.date, int]] = field(default_factory=set)  # taken by moved ones
+
+    def fits(self, mentor: _Person, mentee: _Person, day: dt.date, start: int, end: int) -> bool:
+        """Does [start, end) on `day` (mentor's local) suit both people on that date?"""
+        if not _inside(mentor.windows, day.weekday(), start, end):
+            return False
+        shift = _offset_minutes(mentee.zone, day) - _offset_minutes(mentor.zone, day)
+        local_start = start + shift
+        their_day = (day.weekday() + local_start // 1440) % 7
+        their_start = local_start % 1440
+        their_end = their_start + (end - start)
+        return their_end <= 1440 and _inside(mentee.windows, their_day, their_start, their_end)
+
+    def free(self, mentor_id: str, weekday: int, start: int, end: int) -> bool:
+        return all(
+            d != weekday or end <= a or b <= start for d, a, b in self.busy.get(mentor_id, ())
+        )
+
+    def slot_fits(self, mentor: _Person, mentee: _Person, slot: Slot) -> bool:
+        start = _minutes(slot.start)
+        end = start + self.config.meetings.duration_minutes
+        return self.free(mentor.participant.id, slot.weekday, start, end) and all(
+            self.fits(mentor, mentee, day, start, end)
+            for day in series_dates(self.config, slot.weekday)
+        )
+
+    def find_slot(self, mentor: _Person, mentee: _Person) -> Slot:
+        duration = self.config.meetings.duration_minutes
+        used = {d for d, _, _ in self.busy.get(mentor.participant.id, ())}
+        days = sorted(DAY_ORDER, key=lambda d: (d in used, DAY_ORDER.index(d)))
+        for weekday in days:
+            dates = series_dates(self.config, weekday)
+            if not dates or weekday not in mentor.windows:
+                continue
+            for a, b in mentor.windows[weekday]:
+                for start in range(a + (-a) % STEP_MINUTES, b - duration + 1, STEP_MINUTES):
+                    if not self.free(mentor.participant.id, weekday, start, start + duration):
+                        continue
+                    if all(self.fits(mentor, mentee, d, start, start + duration) for d in dates):
+                        return Slot(weekday, _time(start), mentor.zone)
+        return self.fallback(mentor)
+
+    def fallback(self, mentor: _Person) -> Slot:
+        """The mentor's first free time in their own hours, else in the program's day
+        hours on a weekday; never on top of another of their pairs while any is free."""
+        duration = self.config.meetings.duration_minutes
+        lo = _minutes(self.config.meetings.day_start)
+        hi = _minutes(self.config.meetings.day_end)
+        day_hours = {d: [(lo, hi)] for d in range(5)}
+        for windows in (mentor.windows, day_hours):
+            for weekday in DAY_ORDER:
+                for a, b in windows.get(weekday, ()):
+                    for start in range(a + (-a) % STEP_MINUTES, b - duration + 1, STEP_MINUTES):
+                        if self.free(mentor.participant.id, weekday, start, start + duration):
+                            return Slot(weekday, _time(start), mentor.zone, fallback=True)
+        return Slot(1, self.config.meetings.day_start, mentor.zone, fallback=True)
+
+    def book(self, mentor_id: str, slot: Slot) -> None:
+        start = _minutes(slot.start)
+        self.busy.setdefault(mentor_id, []).append(
+            (slot.weekday, start, start + self.config.meetings.duration_minutes)
+        )
+
+    def off(self, mentor: _Person, mentee: _Person, start: dt.datetime) -> str | None:
+        """Why no session can be held at `start` (a holiday, a blackout), or None."""
+        for span in self.config.program.blackout:
+            if span.start <= start.date() <= span.end:
+                return f"blackout{f' ({span.name})' if span.name else ''}"
+        for person in (mentor, mentee):
+            local = start.astimezone(ZoneInfo(person.zone)).date()
+            if local in person.holidays:
+                return f"{person.holidays[local]} ({person.participant.id})"
+        return None
+
+    def dated_sessions(
+        self, pair: str, mentor: _Person, mentee: _Person, slot: Slot
+    ) -> tuple[list[tuple[dt.datetime, dt.date | None]], list[Skip]]:
+        """Start times of the whole series (with the date each was moved from), and skips."""
+        zone = ZoneInfo(slot.zone)
+        start_min = _minutes(slot.start)
+        duration = self.config.meetings.duration_minutes
+        dates = series_dates(self.config, slot.weekday)
+        starts: list[tuple[dt.datetime, dt.date | None]] = []
+        skipped: list[Skip] = []
+        for k, day in enumerate(dates):
+            when = dt.datetime.combine(day, slot.start, tzinfo=zone)
+            reason = self.off(mentor, mentee, when)
+            if reason is None:
+                starts.append((when, None))
+                continue
+            moved = None
+            if self.config.meetings.on_holiday == "next_free_day":
+                limit = dates[k + 1] if k + 1 < len(dates) else self.config.program.end
+                for extra in range(1, 7):
+                    other = day + dt.timedelta(days=extra)
+                    if other >= limit or other > self.config.program.end or other.weekday() > 4:
+                        break
+                    candidate = dt.datetime.combine(other, slot.start, tzinfo=zone)
+                    if (
+                        self.off(mentor, mentee, candidate) is None
+                        and self.free(
+                            mentor.participant.id, other.weekday(), start_min, start_min + duration
+                        )
+                        and (mentor.participant.id, other, start_min) not in self.moved
+                        and (
+                            slot.fallback
+                            or self.fits(mentor, mentee, other, start_min, start_min + duration)
+                        )
+                    ):
+                        moved = candidate
+                        break
+            if moved is not None:
+                starts.append((moved, day))
+                # Another pair of this mentor moved to the same day must not land here.
+                for minute in range(start_min - duration + 1, start_min + duration):
+                    self.moved.add((mentor.participant.id, moved.date(), minute))
+            else:
+                skipped.append(Skip(pair, day, reason))
+        return starts, skipped
+
+
+def _time(minutes: int) -> dt.time:
+    return dt.time(minutes // 60, minutes % 60)
+
+
+def _topics(mentor: Participant, mentee: Participant) -> tuple[str, ...]:
+    shared = tuple(t for t in mentee.interests if t in mentor.skills)
+    return shared or mentee.interests or mentor.skills
+
+
+def _agenda(
+    config: ProgramConfig, number: int, topics: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    curriculum = config.meetings.curriculum
+    theme = curriculum[number - 1].title if number <= len(curriculum) else OPEN_SESSION
+    return theme, ((topics[(number - 1) % len(topics)],) if topics else ())
+
+
+def plan_schedule(
+    config: ProgramConfig,
+    participants: Iterable[Participant],
+    pairs: Sequence[Pairing],
+    previous: Schedule,
+    logged: Iterable[tuple[str, dt.date]],
+    today: dt.date,
+) -> Schedule:
+    """The new schedule: the past and the logged kept, the future planned again."""
+    years = tuple(range(config.program.start.year, config.program.end.year + 1))
+    people = {p.id: _person(p, config, years) for p in participants}
+    done = set(logged)
+    planner = _Planner(config, people, {})
+    active = [p for p in pairs if p.active and p.mentor in people and p.mentee in people]
+    before = {plan.pair: plan for plan in previous.plans}
+    plans: list[PairPlan] = []
+    skipped: list[Skip] = []
+
+    # Pairs planned before keep their slot where it still fits; then the new pairs.
+    order = sorted(active, key=lambda p: (p.id not in before, p.mentor, p.mentee))
+    slots: dict[str, Slot] = {}
+    for pair in order:  # first every slot, so that moved sessions see them all
+        mentor, mentee = people[pair.mentor], people[pair.mentee]
+        old = before.get(pair.id)
+        slot = None
+        if (
+            old is not None
+            and not old.slot.fallback
+            and old.slot.zone == mentor.zone
+            and planner.slot_fits(mentor, mentee, old.slot)
+        ):
+            slot = old.slot
+        if slot is None:
+            slot = planner.find_slot(mentor, mentee)
+        planner.book(pair.mentor, slot)
+        slots[pair.id] = slot
+    for pair in order:
+        mentor, mentee = people[pair.mentor], people[pair.mentee]
+        old, slot = before.get(pair.id), slots[pair.id]
+        starts, skips = planner.dated_sessions(pair.id, mentor, mentee, slot)
+        skipped += skips
+        kept = _kept(old, done, today)
+        plans.append(
+            PairPlan(
+                pair.id,
+                pair.mentor,
+                pair.mentee,
+                slot,
+                _future(config, pair, old, kept, starts, slot, mentor, mentee, today),
+            )
+        )
+    # Pairs that ended: their past stays, their future is cancelled.
+    ongoing = {p.id for p in active}
+    for old in previous.plans:
+        if old.pair in ongoing:
+            continue
+        sessions = tuple(
+            s
+            if s.start.date() <= today
+            or (s.pair, s.start.date()) in done
+            or s.status == "cancelled"
+            else replace(s, status="cancelled", sequence=s.sequence + 1, updated=today)
+            for s in old.sessions
+        )
+        plans.append(replace(old, sessions=sessions))
+    return Schedule(
+        tuple(sorted(plans, key=lambda p: p.pair)),
+        tuple(sorted(skipped, key=lambda s: (s.pair, s.date))),
+    )
+
+
+def _kept(old: PairPlan | None, done: set[tuple[str, dt.date]], today: dt.date) -> list[Session]:
+    if old is None:
+        return []
+    return [s for s in old.sessions if s.start.date() <= today or (s.pair, s.start.date()) in done]
+
+
+def _future(
+    config: ProgramConfig,
+    pair: Pairing,
+    old: PairPlan | None,
+    kept: list[Session],
+    starts: list[tuple[dt.datetime, dt.date | None]],
+    slot: Slot,
+    mentor: _Person,
+    mentee: _Person,
+    today: dt.date,
+) -> tuple[Session, ...]:
+    """Kept sessions, then the series after them, numbered on; unchanged ones keep their
+    SEQUENCE, moved ones bump it, and old future sessions no longer needed are cancelled."""
+    duration = dt.timedelta(minutes=config.meetings.duration_minutes)
+    # Logged sessions may lie ahead of `today` (a log filled in advance): they keep
+    # their date and number, and the new series fills the dates and numbers around them.
+    kept_dates = {s.start.date() for s in kept}
+    kept_numbers = {s.number for s in kept}
+    number = max((s.number for s in kept if s.start.date() <= today), default=0)
+    previous = {s.number: s for s in old.sessions} if old is not None else {}
+    topics = _topics(mentor.participant, mentee.participant)
+    out = list(kept)
+    for start, moved_from in starts:
+        if start.date() <= today or start.date() in kept_dates:
+            continue
+        number += 1
+        while number in kept_numbers:
+            number += 1
+        theme, session_topics = _agenda(config, number, topics)
+        fresh = Session(
+            pair=pair.id,
+            number=number,
+            start=start,
+            end=start + duration,
+            theme=theme,
+            topics=session_topics,
+            moved_from=moved_from,
+            fallback=slot.fallback,
+            updated=today,
+        )
+        prior = previous.get(number)
+        if prior is not None and _same(prior, fresh):
+            out.append(prior)
+        elif prior is not None:
+            out.append(replace(fresh, sequence=prior.sequence + 1))
+        else:
+            out.append(fresh)
+    taken = {s.number for s in out}
+    for number_, prior in sorted(previous.items()):
+        if number_ not in taken and prior.status != "cancelled":
+            out.append(
+                replace(prior, status="cancelled", sequence=prior.sequence + 1, updated=today)
+            )
+        elif number_ not in taken:
+            out.append(prior)
+    return tuple(sorted(out, key=lambda s: s.number))
+
+
+def _same(a: Session, b: Session) -> bool:
+    return (a.start, a.end, a.theme, a.topics, a.status, a.moved_from, a.fallback) == (
+        b.start,
+        b.end,
+        b.theme,
+        b.topics,
+        b.status,
+        b.moved_from,
+        b.fallback,
+    )

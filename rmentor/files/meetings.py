@@ -1,0 +1,476 @@
+"""The meeting log: meetings.csv, read with line and column, appended atomically.
+
+meetings.csv has the canonical columns `pair, date, status, minutes, topics, notes`
+(SPEC §1); `pair` is the id `match` gives. It is appended by `rmentor log` or
+edited by hand (in a text editor or Excel), so it is read like a roster: UTF-8 with
+or without BOM, `,` `;` or tab delimiters, CRLF, headers in any case, and every bad
+value reported at its own line and column.
+
+Values written to the file are protected against formula injection: a cell that
+would begin with `=`, `+`, `-`, `@`, a tab or a carriage return (after any
+apostrophes) gets one leading apostrophe, which the loader takes off again, so what
+goes in comes back out unchanged while a spreadsheet never runs it as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal, TypeVar
+
+from ..errors import InvalidProgram, Location, Problem, RmentorError, error, has_errors, warning
+from ..model.config import Topic
+from .output import write_bytes_atomic
+from .roster import TopicIndex, split_list
+from .state import Pairing, PairingState
+from .tables import (
+    ColumnMap,
+    Row,
+    Table,
+    clean,
+    fold,
+    map_columns,
+    overflow,
+    read_csv,
+    sniff_delimiter,
+    suggest,
+)
+
+MEETINGS_FILE = "meetings.csv"
+MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status", "minutes", "topics", "notes")
+REQUIRED_MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status")
+MeetingStatus = Literal["held", "cancelled", "no-show"]
+STATUSES: tuple[MeetingStatus, ...] = ("held", "cancelled", "no-show")
+MAX_MINUTES = 24 * 60
+T = TypeVar("T")
+_WHOLE_FILE = Location(MEETINGS_FILE)
+
+# How people write the three statuses (compared after case folding).
+_STATUS_WORDS: dict[str, MeetingStatus] = {
+    "held": "held",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "no-show": "no-show",
+    "no show": "no-show",
+    "no_show": "no-show",
+    "noshow": "no-show",
+}
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_INT = re.compile(r"^[-+]?\d+$")
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One line of the meeting log: a pair met (or did not) on a day."""
+
+    pair: str
+    date: dt.date
+    status: MeetingStatus
+    minutes: int | None = None
+    topics: tuple[str, ...] = ()  # topic ids
+    notes: str | None = None
+    source: Location = _WHOLE_FILE  # the row's first line
+    cells: Mapping[str, Location] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def held(self) -> bool:
+        """True when the meeting took place."""
+        return self.status == "held"
+
+    def where(self, name: str) -> Location:
+        """The cell a field came from, or the row's start when it had none."""
+        return self.cells.get(name, self.source)
+
+
+# -- values ---------------------------------------------------------------------------
+
+
+def parse_status(text: str) -> MeetingStatus:
+    """`held`, `cancelled` or `no-show`, in any case (also `canceled`, `no show`)."""
+    found = _STATUS_WORDS.get(" ".join(fold(text).split()))
+    if found is None:
+        shown = f"`{text}`" if text else "empty"
+        raise ValueError(f"status is {shown}; it must be held, cancelled or no-show")
+    return found
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written as YYYY-MM-DD."""
+    if not _DATE.match(text):
+        raise ValueError(f"`{text}` is not a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"`{text}` is not a date that exists") from None
+
+
+def parse_minutes(text: str) -> int:
+    """Minutes a meeting lasted: a whole number from 0 to 1440."""
+    if not _INT.match(text):
+        raise ValueError(f"`{text}` is not a whole number of minutes")
+    return check_minutes(int(text))
+
+
+def check_minutes(value: int) -> int:
+    """Refuse negative or implausible durations."""
+    if value < 0:
+        raise ValueError(f"{value} minutes: a meeting cannot last less than 0 minutes")
+    if value > MAX_MINUTES:
+        raise ValueError(f"{value} minutes is longer than a day")
+    return value
+
+
+def neutralise(cell: str) -> str:
+    """Protect a cell against formula injection (see the module docstring)."""
+    if cell.lstrip("'").startswith(_FORMULA_START):
+        return "'" + cell
+    return cell
+
+
+def restore(cell: str) -> str:
+    """Undo `neutralise`: the one apostrophe it added, and only that."""
+    if cell.startswith("'") and cell.lstrip("'").startswith(_FORMULA_START):
+        return cell[1:]
+    return cell
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+@dataclass
+class _Cells:
+    table: Table
+    row: Row
+    columns: ColumnMap
+
+    def where(self, name: str) -> Location:
+        index = self.columns.fields.get(name)
+        return Location(self.table.file, self.row.line, index + 1 if index is not None else 1)
+
+    def text(self, name: str) -> str:
+        index = self.columns.fields.get(name)
+        if index is None or index >= len(self.row.cells):
+            return ""
+        return restore(self.row.cells[index])
+
+
+def _encoding_hint(problem: Problem) -> Problem:
+    if problem.hint and "roster.encoding" in problem.hint:
+        return replace(problem, hint="meetings.csv is read as UTF-8: re-save it as CSV UTF-8")
+    return problem
+
+
+def _row_to_meeting(
+    cells: _Cells, topics: TopicIndex, separator: str, problems: list[Problem]
+) -> Meeting | None:
+    bad = False
+
+    def convert(name: str, parse: Callable[[str], T]) -> T | None:
+        nonlocal bad
+        text = cells.text(name)
+        if not text:
+            return None
+        try:
+            return parse(text)
+        except ValueError as exc:
+            problems.append(error(cells.where(name), f"{name}: {exc}"))
+            bad = True
+            return None
+
+    pair = cells.text("pair")
+    if not pair:
+        hint = "write the pair id that `match` gave"
+        problems.append(error(cells.where("pair"), "pair is empty", hint))
+        bad = True
+    if not cells.text("date"):
+        problems.append(error(cells.where("date"), "date is empty", "write it as YYYY-MM-DD"))
+        bad = True
+    date = convert("date", parse_date)
+    status_text = cells.text("status")
+    status: MeetingStatus | None = None
+    try:
+        status = parse_status(status_text)
+    except ValueError as exc:
+        choices = suggest(status_text, STATUSES) if status_text else None
+        problems.append(error(cells.where("status"), str(exc), choices))
+        bad = True
+    minutes = convert("minutes", parse_minutes)
+    found: list[str] = []
+    for item in split_list(cells.text("topics"), separator):
+        topic = topics.resolve(item)
+        if topic is None:
+            problems.append(
+                error(cells.where("topics"), f"topics: unknown topic `{item}`", topics.hint(item))
+            )
+            bad = True
+        elif topic not in found:
+            found.append(topic)
+    notes = cells.text("notes") or None
+    if bad or date is None or status is None:
+        return None
+    return Meeting(
+        pair=pair,
+        date=date,
+        status=status,
+        minutes=minutes,
+        topics=tuple(found),
+        notes=notes,
+        source=Location(cells.table.file, cells.row.line, 1),
+        cells={name: cells.where(name) for name in cells.columns.fields},
+    )
+
+
+def meetings_from_table(
+    table: Table, topics: Sequence[Topic], list_separator: str = ";"
+) -> tuple[list[Meeting], list[Problem]]:
+    """Convert a read meetings table; rows with errors are reported and left out."""
+    columns, problems = map_columns(table, MEETING_FIELDS, REQUIRED_MEETING_FIELDS, {})
+    if any(name not in columns.fields for name in REQUIRED_MEETING_FIELDS):
+        return [], problems
+    index = TopicIndex(topics)
+    meetings: list[Meeting] = []
+    for row in table.rows:
+        if (extra := overflow(table, row)) is not None:
+            problems.append(extra)
+        meeting = _row_to_meeting(_Cells(table, row, columns), index, list_separator, problems)
+        if meeting is not None:
+            meetings.append(meeting)
+    return meetings, problems
+
+
+def load_meetings(
+    folder: Path, topics: Sequence[Topic], list_separator: str = ";"
+) -> tuple[list[Meeting], list[Problem]]:
+    """Read meetings.csv; no file is an empty log. Never raises for the user's mistakes."""
+    path = folder / MEETINGS_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [], []
+    except OSError as exc:
+        return [], [error(Location(MEETINGS_FILE), f"cannot read {MEETINGS_FILE}: {exc.strerror}")]
+    if not data.strip():
+        return [], []
+    table, problems = read_csv(data, MEETINGS_FILE)
+    problems = [_encoding_hint(p) for p in problems]
+    if table is None:
+        return [], problems
+    meetings, found = meetings_from_table(table, topics, list_separator)
+    return meetings, problems + found
+
+
+# -- checking against the program -------------------------------------------------------
+
+
+def check_meetings(
+    meetings: Iterable[Meeting], pairs: PairingState, start: dt.date, end: dt.date
+) -> list[Problem]:
+    """Checks that need the program: pair ids that exist, dates inside the program.
+
+    - a date before `start` or after `end` is an error;
+    - a pair id not in state/pairings.toml is an error (skipped while no pairs have
+      been matched yet, so that a copied sample program validates before `match`);
+    - a meeting of an ended pair dated after its end, and a second entry for one
+      pair on one day, are warnings.
+    """
+    problems: list[Problem] = []
+    known = {p.id: p for p in pairs.pairs}
+    seen: dict[tuple[str, dt.date], Meeting] = {}
+    for meeting in meetings:
+        if not start <= meeting.date <= end:
+            problems.append(
+                error(
+                    meeting.where("date"),
+                    f"date {meeting.date} is outside the program ({start} to {end})",
+                )
+            )
+        pair = known.get(meeting.pair)
+        if known and pair is None:
+            problems.append(
+                error(
+                    meeting.where("pair"),
+                    f"unknown pair `{meeting.pair}`",
+                    _pair_hint(meeting.pair, pairs),
+                )
+            )
+        elif pair is not None and pair.ended is not None and meeting.date > pair.ended:
+            problems.append(
+                warning(
+                    meeting.where("date"),
+                    f"pair `{pair.id}` ended on {pair.ended}, before this meeting",
+                )
+            )
+        key = (meeting.pair, meeting.date)
+        if key in seen:
+            problems.append(
+                warning(
+                    meeting.source,
+                    f"pair `{meeting.pair}` already has an entry on {meeting.date} "
+                    f"(line {seen[key].source.line})",
+                    "delete one of the two if it was logged twice",
+                )
+            )
+        else:
+            seen[key] = meeting
+    return problems
+
+
+def _pair_hint(text: str, pairs: PairingState) -> str | None:
+    by_fold = {fold(p.id): p.id for p in pairs.pairs}
+    if fold(text) in by_fold:
+        return f"did you mean `{by_fold[fold(text)]}`?"
+    mine = [p for p in pairs.pairs if fold(text) in (fold(p.mentor), fold(p.mentee))]
+    if len(mine) == 1:
+        return f"that is a person's id; their pair is `{mine[0].id}`"
+    if mine:
+        return f"that is a person's id; their pairs: {', '.join(p.id for p in mine)}"
+    return suggest(text, by_fold.values()) or "pair ids are in state/pairings.toml"
+
+
+def resolve_pair(state: PairingState, text: str, names: Mapping[str, str] | None = None) -> Pairing:
+    """The pair that `text` names: a pair id, or a person with exactly one active pair.
+
+    Raises `RmentorError` with the candidates when the name is unknown or ambiguous.
+    """
+    names = names or {}
+    wanted = fold(text)
+    for pair in state.pairs:
+        if fold(pair.id) == wanted:
+            return pair
+    if not state.pairs:
+        raise RmentorError("there are no pairs yet; run `rmentor match` first")
+    involved = [p for p in state.pairs if wanted in (fold(p.mentor), fold(p.mentee))]
+    active = [p for p in involved if p.active]
+    if len(active) == 1:
+        return active[0]
+
+    def label(pair: Pairing) -> str:
+        mentor = names.get(pair.mentor, pair.mentor)
+        mentee = names.get(pair.mentee, pair.mentee)
+        return f"{pair.id} ({mentor} with {mentee}, {pair.status})"
+
+    if len(active) > 1:
+        listed = "; ".join(label(p) for p in active)
+        raise RmentorError(f"`{text}` has {len(active)} active pairs; name one: {listed}")
+    if involved:
+        listed = "; ".join(label(p) for p in involved)
+        raise RmentorError(
+            f"`{text}` has no active pair; to log a meeting of an ended pair use its id: {listed}"
+        )
+    hint = suggest(text, [p.id for p in state.pairs]) or "pair ids are in state/pairings.toml"
+    raise RmentorError(f"unknown pair or participant `{text}` ({hint})")
+
+
+# -- writing --------------------------------------------------------------------------
+
+
+def _quote(cell: str, delimiter: str) -> str:
+    """A CSV cell, quoted when it holds the delimiter, a quote or a line break."""
+    if any(c in cell for c in (delimiter, '"', "\n", "\r")) or cell != cell.strip():
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def _line_ending(data: bytes) -> str:
+    end = data.find(b"\n")
+    return "\r\n" if end > 0 and data[end - 1 : end] == b"\r" else "\n"
+
+
+def _existing_columns(data: bytes) -> tuple[str, ColumnMap, int, int]:
+    """Delimiter, column map, width and line count of the existing log; raises on errors."""
+    table, problems = read_csv(data, MEETINGS_FILE)
+    problems = [_encoding_hint(p) for p in problems]
+    if table is None or has_errors(problems):
+        raise InvalidProgram(problems)
+    columns, found = map_columns(table, MEETING_FIELDS, REQUIRED_MEETING_FIELDS, {})
+    if has_errors(found):
+        raise InvalidProgram(found)
+    text = data.decode("utf-8-sig")
+    first = text.split("\n", 1)[0]
+    breaks = text.count("\n") + text.count("\r") - text.count("\r\n")  # as csv counts lines
+    return sniff_delimiter(first), columns, len(table.header), breaks
+
+
+def append_meeting(
+    folder: Path,
+    pair: str,
+    date: dt.date,
+    status: MeetingStatus,
+    minutes: int | None = None,
+    topics: Sequence[str] = (),
+    notes: str | None = None,
+    *,
+    list_separator: str = ";",
+) -> Meeting:
+    """Append one row to meetings.csv atomically and return it as read back.
+
+    The existing bytes are kept exactly (BOM, delimiter, line ending, column order);
+    a missing or empty file is created with the canonical header. The caller holds
+    `program_lock`. Raises `InvalidProgram` when the existing file cannot be read
+    (nothing is written) and `RmentorError` for a value the file cannot take.
+    """
+    if status not in STATUSES:
+        raise RmentorError(f"status `{status}` must be held, cancelled or no-show")
+    if minutes is not None:
+        try:
+            check_minutes(minutes)
+        except ValueError as exc:
+            raise RmentorError(str(exc)) from None
+    note_text = clean(notes) if notes else ""
+    if "\x00" in note_text:
+        raise RmentorError("notes contain a NUL character")
+    try:
+        note_text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise RmentorError("notes are not valid text (undecodable bytes?)") from None
+    values = {
+        "pair": clean(pair),
+        "date": date.isoformat(),
+        "status": status,
+        "minutes": "" if minutes is None else str(minutes),
+        "topics": list_separator.join(clean(t) for t in topics),
+        "notes": note_text,
+    }
+    path = folder / MEETINGS_FILE
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
+    except OSError as exc:
+        raise RmentorError(f"cannot read {MEETINGS_FILE}: {exc.strerror}") from None
+    if data.strip():
+        delimiter, columns, width, lines = _existing_columns(data)
+        ending = _line_ending(data)
+        missing = [k for k, v in values.items() if v and k not in columns.fields]
+        if missing:
+            raise RmentorError(
+                f"{MEETINGS_FILE} has no `{missing[0]}` column; add one to its header line"
+            )
+        cells = [""] * width
+        for name, index in columns.fields.items():
+            cells[index] = values[name]
+        if not data.endswith((b"\n", b"\r")):
+            data += ending.encode("ascii")
+            lines += 1
+    else:
+        delimiter, ending, lines = ",", "\n", 1
+        data = (",".join(MEETING_FIELDS) + ending).encode("utf-8")
+        columns = ColumnMap({name: i for i, name in enumerate(MEETING_FIELDS)}, {})
+        cells = [values[name] for name in MEETING_FIELDS]
+    row = delimiter.join(_quote(neutralise(c), delimiter) for c in cells) + ending
+    write_bytes_atomic(path, data + row.encode("utf-8"))
+    line = lines + 1
+    return Meeting(
+        pair=values["pair"],
+        date=date,
+        status=status,
+        minutes=minutes,
+        topics=tuple(topics),
+        notes=note_text or None,
+        source=Location(MEETINGS_FILE, line, 1),
+        cells={name: Location(MEETINGS_FILE, line, i + 1) for name, i in columns.fields.items()},
+    )

@@ -1,0 +1,82 @@
+"""Safe writes: atomic (temporary file, then rename), LF endings, inside a root folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import RmentorError
+
+
+class UnsafePath(RmentorError):
+    """A file name that would land outside the folder it belongs in."""
+
+
+def inside(root: Path, relative: str | Path) -> Path:
+    """`root / relative`, refusing anything that escapes `root` (`..`, absolute paths)."""
+    base = root.resolve()
+    target = (base / relative).resolve()
+    if target != base and base not in target.parents:
+        raise UnsafePath(f"refusing to write `{relative}` outside {root}")
+    return target
+
+
+def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool:
+    """Write `data` to `path` atomically; return False (and touch nothing) if unchanged.
+
+    `durable` flushes the data to disk before the rename (state and logs); generated
+    documents, which the next build rewrites anyway, skip it: at thousands of files
+    the flushes cost more than the rendering.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def write_text_atomic(path: Path, text: str) -> bool:
+    """Write UTF-8 text with LF line endings atomically; False if the file was unchanged."""
+    return write_bytes_atomic(path, text.replace("\r\n", "\n").encode("utf-8"))
+
+
+@contextmanager
+def program_lock(folder: Path, *, enabled: bool = True) -> Iterator[None]:
+    """Hold an exclusive lock on the program's state while reading and writing it.
+
+    Two runs at once on one program wait for each other instead of both reading
+    the old state and the last writer silently winning. A run that writes nothing
+    (`enabled=False`, e.g. --dry-run) takes no lock and creates no file.
+    """
+    if not enabled:
+        yield
+        return
+    lock_dir = folder / "state"
+    lock_dir.mkdir(parents=True, exist_ok=True)
+    with open(lock_dir / ".lock", "a+b") as handle:
+        try:
+            import fcntl
+        except ImportError:  # Windows: atomic renames still prevent torn files
+            yield
+            return
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

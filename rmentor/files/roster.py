@@ -1,0 +1,274 @@
+"""Reading the roster (one or several CSV/XLSX files) into `Participant`s.
+
+Each cell is converted on its own so that every bad value is reported at its own
+line and column, and one bad row never hides the problems of the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import Location, Problem, error
+from ..model.config import (
+    PARTICIPANT_FIELDS,
+    REQUIRED_FIELDS,
+    ROLES,
+    Participant,
+    RosterConfig,
+    Topic,
+)
+from ..model.places import is_timezone, timezone_hint
+from .availability import AvailabilityError, parse_availability
+from .program_yaml import SourceMap
+from .tables import ColumnMap, Row, Table, fold, map_columns, overflow, read_table, suggest
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_INT = re.compile(r"^[-+]?\d+$")
+
+
+class TopicIndex:
+    """Finds a topic by id or title, case-insensitively (form exports carry titles)."""
+
+    def __init__(self, topics: Sequence[Topic]) -> None:
+        self.ids = tuple(t.id for t in topics)
+        self._by_key: dict[str, str] = {}
+        for topic in topics:
+            self._by_key.setdefault(fold(topic.title), topic.id)
+        for topic in topics:  # ids win over titles when the two collide
+            self._by_key[fold(topic.id)] = topic.id
+        self._titles = tuple(t.title for t in topics)
+
+    def resolve(self, text: str) -> str | None:
+        """The topic id that `text` names, or None."""
+        return self._by_key.get(fold(text))
+
+    def hint(self, text: str) -> str:
+        """A did-you-mean for an unknown topic, else the list of ids."""
+        close = suggest(text, self.ids + self._titles)
+        if close:
+            return close
+        return f"known topics: {', '.join(self.ids)}" if self.ids else "no topics are defined"
+
+
+@dataclass
+class _RowReader:
+    """Converts one row's cells, collecting problems instead of stopping at the first."""
+
+    table: Table
+    row: Row
+    columns: ColumnMap
+    problems: list[Problem]
+
+    def where(self, field: str) -> Location:
+        index = self.columns.fields.get(field)
+        column = index + 1 if index is not None else 1
+        return Location(self.table.file, self.row.line, column)
+
+    def text(self, field: str) -> str:
+        index = self.columns.fields.get(field)
+        if index is None or index >= len(self.row.cells):
+            return ""
+        return self.row.cells[index]
+
+    def optional(self, field: str) -> str | None:
+        return self.text(field) or None
+
+    def convert(self, field: str, parse: Callable[[str], Any]) -> Any:
+        value = self.text(field)
+        if not value:
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.problems.append(error(self.where(field), f"{field}: {exc}"))
+            return None
+
+
+def _integer(value: str) -> int:
+    if not _INT.match(value):
+        raise ValueError(f"`{value}` is not a whole number")
+    return int(value)
+
+
+def _date(value: str) -> dt.date:
+    if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
+        raise ValueError(f"`{value}` is not a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"`{value}` is not a date that exists") from None
+
+
+def split_list(value: str, separator: str) -> tuple[str, ...]:
+    """Split a list cell; items are trimmed and empty items (a trailing `;`) dropped."""
+    return tuple(item.strip() for item in value.split(separator) if item.strip())
+
+
+def _row_to_participant(
+    reader: _RowReader, config: RosterConfig, topics: TopicIndex, default_timezone: str
+) -> Participant | None:
+    problems = reader.problems
+    person_id = reader.text("id")
+    name = reader.text("name")
+    role_text = reader.text("role")
+    if not person_id:
+        problems.append(error(reader.where("id"), "id is empty", "every participant needs an id"))
+    if not name:
+        problems.append(error(reader.where("name"), "name is empty"))
+    role = role_text.casefold()
+    if role not in ROLES:
+        shown = f"`{role_text}`" if role_text else "empty"
+        problems.append(
+            error(
+                reader.where("role"),
+                f"role is {shown}; it must be `mentor` or `mentee`",
+                "mentors are the junior colleagues who teach; mentees the senior ones",
+            )
+        )
+
+    def topic_list(field: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for item in split_list(reader.text(field), config.list_separator):
+            topic = topics.resolve(item)
+            if topic is None:
+                problems.append(
+                    error(
+                        reader.where(field), f"{field}: unknown topic `{item}`", topics.hint(item)
+                    )
+                )
+            elif topic not in found:
+                found.append(topic)
+        return tuple(found)
+
+    email = reader.optional("email")
+    if email is not None and not _EMAIL.match(email):
+        problems.append(error(reader.where("email"), f"email: `{email}` is not an email address"))
+    timezone = reader.optional("timezone")
+    if timezone is not None and not is_timezone(timezone):
+        problems.append(
+            error(
+                reader.where("timezone"),
+                f"timezone: `{timezone}` is not an IANA time zone",
+                timezone_hint(timezone),
+            )
+        )
+        timezone = None
+    capacity = reader.convert("capacity", _integer)
+    if capacity is not None and capacity < 1:
+        problems.append(
+            error(
+                reader.where("capacity"),
+                f"capacity: {capacity} must be at least 1",
+                "leave it empty to use matching.capacity",
+            )
+        )
+    birth_year = reader.convert("birth_year", _integer)
+    if birth_year is not None and not 1900 <= birth_year <= 2100:
+        problems.append(
+            error(
+                reader.where("birth_year"),
+                f"birth_year: {birth_year} is not a plausible year of birth",
+            )
+        )
+    try:
+        availability = parse_availability(reader.text("availability"))
+    except AvailabilityError as exc:
+        problems.append(error(reader.where("availability"), f"availability: {exc}"))
+        availability = ()
+    fields: dict[str, Any] = {
+        "skills": topic_list("skills"),
+        "interests": topic_list("interests"),
+        "level": reader.convert("level", _integer),
+        "hire_date": reader.convert("hire_date", _date),
+        "manager": reader.optional("manager"),
+        "languages": split_list(reader.text("languages"), config.list_separator),
+        "prefer": split_list(reader.text("prefer"), config.list_separator),
+        "avoid": split_list(reader.text("avoid"), config.list_separator),
+    }
+    if not person_id or not name or role not in ROLES:
+        return None  # a bad value elsewhere keeps the person, so references to them hold
+    extra = {
+        title: reader.row.cells[index]
+        for title, index in sorted(reader.columns.extra.items())
+        if index < len(reader.row.cells) and reader.row.cells[index]
+    }
+    cells = {f: reader.where(f) for f in reader.columns.fields}
+    return Participant(
+        id=person_id,
+        name=name,
+        role=role,
+        email=email,
+        department=reader.optional("department"),
+        title=reader.optional("title"),
+        birth_year=birth_year,
+        timezone=timezone or default_timezone,
+        availability=availability,
+        location=reader.optional("location"),
+        gender=reader.optional("gender"),
+        capacity=capacity,
+        notes=reader.optional("notes"),
+        extra=extra,
+        source=Location(reader.table.file, reader.row.line, 1),
+        cells=cells,
+        **fields,
+    )
+
+
+def participants_from_table(
+    table: Table,
+    config: RosterConfig,
+    topics: Sequence[Topic],
+    default_timezone: str = "UTC",
+    office_timezones: Mapping[str, str] | None = None,
+) -> tuple[list[Participant], list[Problem]]:
+    """Convert one roster table; rows with errors are reported and left out."""
+    columns, problems = map_columns(table, PARTICIPANT_FIELDS, REQUIRED_FIELDS, config.columns)
+    if any(name not in columns.fields for name in REQUIRED_FIELDS):
+        return [], problems
+    index = TopicIndex(topics)
+    offices = office_timezones or {}
+    people: list[Participant] = []
+    for row in table.rows:
+        if (extra := overflow(table, row)) is not None:
+            problems.append(extra)
+        reader = _RowReader(table, row, columns, problems)
+        zone = offices.get(reader.text("location"), default_timezone)
+        person = _row_to_participant(reader, config, index, zone)
+        if person is not None:
+            people.append(person)
+    return people, problems
+
+
+def load_roster(
+    folder: Path,
+    config: RosterConfig,
+    topics: Sequence[Topic],
+    where: SourceMap,
+    default_timezone: str = "UTC",
+    office_timezones: Mapping[str, str] | None = None,
+) -> tuple[list[Participant], list[Problem]]:
+    """Read every roster file named in program.yaml, in order."""
+    problems: list[Problem] = []
+    people: list[Participant] = []
+    for i, name in enumerate(config.files):
+        table, found = read_table(
+            folder,
+            name,
+            where.at("roster", "files", i),
+            encoding=config.encoding,
+            sheet=config.sheet,
+            sheet_at=where.at("roster", "sheet"),
+        )
+        problems += found
+        if table is not None:
+            more, found = participants_from_table(
+                table, config, topics, default_timezone, office_timezones
+            )
+            people += more
+            problems += found
+    return people, problems

@@ -1,0 +1,68 @@
+"""`rmentor init`: a new program folder, empty or a copy of the sample program."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from ..errors import FolderNotEmpty, RmentorError
+from ..model.config import PARTICIPANT_FIELDS
+from ..resources import sample_program_dir, templates_dir
+from .output import write_text_atomic
+
+GITIGNORE = (
+    "# generated documents: rebuild them with `rmentor build`\nout/\n"
+    "# held while rmentor writes state/; not part of the program\nstate/.lock\n"
+)
+# What never leaves the sample program when it is copied.
+_SKIP = shutil.ignore_patterns("out", "__pycache__", "*.pyc", ".DS_Store")
+
+
+def _yaml_text(value: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar, so any name is safe.
+    return json.dumps(value)
+
+
+def _check_target(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise RmentorError(f"{directory} exists and is not a folder")
+    if directory.is_dir() and any(directory.iterdir()):
+        raise FolderNotEmpty(
+            f"{directory} is not empty; init writes only into a new or empty folder"
+        )
+
+
+def program_dates(today: dt.date) -> tuple[dt.date, dt.date]:
+    """A first program: starts on the Monday at least two weeks away, runs 24 weeks."""
+    start = today + dt.timedelta(days=14)
+    start += dt.timedelta(days=(7 - start.weekday()) % 7)
+    return start, start + dt.timedelta(weeks=24, days=-3)
+
+
+def create_program(
+    directory: Path, *, example: bool, name: str | None, today: dt.date
+) -> list[str]:
+    """Create the program folder; return the files written, relative to it."""
+    _check_target(directory)
+    if example:
+        shutil.copytree(sample_program_dir(), directory, ignore=_SKIP, dirs_exist_ok=True)
+        write_text_atomic(directory / ".gitignore", GITIGNORE)
+        return sorted(str(p.relative_to(directory)) for p in directory.rglob("*") if p.is_file())
+    env = Environment(
+        loader=FileSystemLoader(templates_dir() / "init"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # YAML, not HTML; every user value passes through |yaml_text
+    )
+    env.filters["yaml_text"] = _yaml_text
+    start, end = program_dates(today)
+    title = name or directory.resolve().name.replace("-", " ").replace("_", " ").title()
+    text = env.get_template("program.yaml.j2").render(name=title, start=start, end=end)
+    write_text_atomic(directory / "program.yaml", text)
+    write_text_atomic(directory / "participants.csv", ",".join(PARTICIPANT_FIELDS) + "\n")
+    write_text_atomic(directory / ".gitignore", GITIGNORE)
+    return [".gitignore", "participants.csv", "program.yaml"]

@@ -1,0 +1,699 @@
+"""Every check of a loaded program, each a function returning problems.
+
+Loaders report what is wrong with one value; the checks here look across the
+whole program (references between people, dates against each other, settings
+against the roster). `check_program` runs them all, so one pass shows everything.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import Location, Problem, error, has_errors, sorted_problems, warning
+from ..files.load import Program, load_program
+from ..files.tables import fold, suggest
+from .config import (
+    METRICS,
+    PARTICIPANT_FIELDS,
+    SURVEY_FIELDS,
+    SURVEY_METRICS,
+    Participant,
+    ProgramConfig,
+)
+
+
+def _config(program: Program) -> ProgramConfig:
+    assert program.config is not None  # checks that need it run only when it loaded
+    return program.config
+
+
+def check_duplicates(program: Program) -> list[Problem]:
+    """Ids and emails must be unique, after trimming, case and Unicode folding."""
+    problems: list[Problem] = []
+    for field in ("id", "email"):
+        first: dict[str, Participant] = {}
+        for person in program.participants:
+            value = getattr(person, field)
+            if not value:
+                continue
+            key = fold(value)
+            if key in first:
+                earlier = first[key]
+                problems.append(
+                    error(
+                        person.where(field),
+                        f"duplicate {field} `{value}` (first used by "
+                        f"`{earlier.id}` at {earlier.where(field)})",
+                    )
+                )
+            else:
+                first[key] = person
+    return problems
+
+
+def _index(program: Program) -> dict[str, Participant]:
+    found: dict[str, Participant] = {}
+    for person in program.participants:
+        found.setdefault(person.id, person)
+    return found
+
+
+def _id_hint(wanted: str, people: dict[str, Participant]) -> str | None:
+    # Only a case or Unicode variant is suggested: ids differing by a digit are
+    # usually different people, and a wrong guess would mislead.
+    folded = {fold(k): k for k in people}
+    if fold(wanted) in folded:
+        return f"ids are matched exactly; did you mean `{folded[fold(wanted)]}`?"
+    return None
+
+
+def check_references(program: Program) -> list[Problem]:
+    """manager, prefer and avoid must name people on the roster."""
+    people = _index(program)
+    problems: list[Problem] = []
+    for person in program.participants:
+        if person.manager is not None and person.manager not in people:
+            problems.append(
+                warning(
+                    person.where("manager"),
+                    f"manager `{person.manager}` of `{person.id}` is not on the roster; the "
+                    "reporting-line rule cannot see beyond them",
+                    _id_hint(person.manager, people),
+                )
+            )
+        for field, make in (("prefer", warning), ("avoid", error)):
+            for other in getattr(person, field):
+                if other == person.id:
+                    problems.append(
+                        warning(person.where(field), f"{field}: `{person.id}` names themself")
+                    )
+                elif other not in people:
+                    problems.append(
+                        make(
+                            person.where(field),
+                            f"{field}: unknown participant `{other}`",
+                            _id_hint(other, people),
+                        )
+                    )
+                elif field == "prefer" and people[other].role == person.role:
+                    problems.append(
+                        warning(
+                            person.where(field),
+                            f"prefer: `{other}` is also a {person.role} and "
+                            "cannot be their partner",
+                        )
+                    )
+    return problems
+
+
+def check_manager_cycles(program: Program) -> list[Problem]:
+    """Following managers upward must end; a loop is reported once, at its first member."""
+    people = _index(program)
+    problems: list[Problem] = []
+    reported: set[str] = set()
+    for start in sorted(people):
+        path: list[str] = []
+        current: str | None = start
+        while current is not None and current in people and current not in path:
+            path.append(current)
+            current = people[current].manager
+        if current is None or current not in path:
+            continue
+        cycle = path[path.index(current) :]
+        if reported.isdisjoint(cycle):
+            reported.update(cycle)
+            first = min(cycle)
+            ring = cycle[cycle.index(first) :] + cycle[: cycle.index(first)] + [first]
+            problems.append(
+                error(
+                    people[first].where("manager"),
+                    "manager cycle: " + " → ".join(ring),
+                    "someone in this chain must have no manager, or one outside it",
+                )
+            )
+    return problems
+
+
+def check_people_against_program(program: Program) -> list[Problem]:
+    """Birth years plausible for the program's dates; capacity only for mentors;
+    locations that name an office, and time zones that agree with it."""
+    config = _config(program)
+    latest = config.program.start.year - 14
+    offices = config.program.offices
+    problems: list[Problem] = []
+    for person in program.participants:
+        office = offices.get(person.location or "")
+        if offices and person.location and office is None:
+            problems.append(
+                warning(
+                    person.where("location"),
+                    f"location `{person.location}` is not one of the offices in "
+                    "program.offices, so its holidays and time zone do not apply",
+                    suggest(person.location, offices),
+                )
+            )
+        elif (
+            office is not None
+            and office.timezone
+            and "timezone" in person.cells
+            and person.timezone != office.timezone
+        ):
+            problems.append(
+                warning(
+                    person.where("timezone"),
+                    f"`{person.id}` works in {person.location} "
+                    f"({office.timezone}) but their timezone is {person.timezone}",
+                    "leave the cell empty to use the office's time zone",
+                )
+            )
+        if person.birth_year is not None and person.birth_year > latest:
+            problems.append(
+                error(
+                    person.where("birth_year"),
+                    f"birth_year: {person.birth_year} would make `{person.id}` "
+                    f"younger than 14 when the program starts",
+                )
+            )
+        if person.capacity is not None and person.role == "mentee":
+            problems.append(
+                warning(
+                    person.where("capacity"),
+                    f"capacity is set for mentee `{person.id}` and is ignored",
+                )
+            )
+    return problems
+
+
+def check_dates(program: Program) -> list[Problem]:
+    """Start before end; blackouts, milestones and hours that make sense."""
+    config = _config(program)
+    info, meetings, where = config.program, config.meetings, program.where
+    problems: list[Problem] = []
+    if info.start >= info.end:
+        problems.append(
+            error(
+                where.at("program", "end"),
+                f"program.end {info.end} is not after program.start {info.start}",
+            )
+        )
+    for i, span in enumerate(info.blackout):
+        if span.start > span.end:
+            problems.append(
+                error(
+                    where.at("program", "blackout", i),
+                    f"blackout from {span.start} to {span.end} runs backwards",
+                )
+            )
+        elif span.end < info.start or span.start > info.end:
+            problems.append(
+                warning(
+                    where.at("program", "blackout", i),
+                    f"blackout {span.start} to {span.end} lies outside the program",
+                )
+            )
+    for i, milestone in enumerate(meetings.milestones):
+        for span in info.blackout:
+            if span.start <= milestone.date <= span.end:
+                problems.append(
+                    warning(
+                        where.at("meetings", "milestones", i, "date"),
+                        f"milestone `{milestone.name}` on {milestone.date} falls "
+                        f"in the blackout {span.start} to {span.end}",
+                    )
+                )
+        if (
+            not info.start - dt.timedelta(weeks=8)
+            <= milestone.date
+            <= info.end + dt.timedelta(weeks=8)
+        ):
+            problems.append(
+                warning(
+                    where.at("meetings", "milestones", i, "date"),
+                    f"milestone `{milestone.name}` on {milestone.date} is far "
+                    "outside the program's dates",
+                )
+            )
+    if meetings.day_start >= meetings.day_end:
+        problems.append(
+            error(
+                where.at("meetings", "day_end"),
+                f"meetings.day_end {meetings.day_end:%H:%M} is not after "
+                f"day_start {meetings.day_start:%H:%M}",
+            )
+        )
+    day = (meetings.day_end.hour * 60 + meetings.day_end.minute) - (
+        meetings.day_start.hour * 60 + meetings.day_start.minute
+    )
+    if not 15 <= meetings.duration_minutes <= 480:
+        problems.append(
+            error(
+                where.at("meetings", "duration_minutes"),
+                f"meetings.duration_minutes {meetings.duration_minutes} must be between 15 and 480",
+            )
+        )
+    elif day > 0 and meetings.duration_minutes > day:
+        problems.append(
+            error(
+                where.at("meetings", "duration_minutes"),
+                f"a {meetings.duration_minutes}-minute meeting does not fit "
+                "between day_start and day_end",
+            )
+        )
+    return problems
+
+
+def check_holidays(program: Program) -> list[Problem]:
+    """Holiday calendars exist in the `holidays` package (time zones: see the model)."""
+    import holidays
+
+    config = _config(program)
+    where = program.where
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    problems: list[Problem] = []
+
+    def calendar(country: str | None, subdivision: str | None, *path: str | int) -> None:
+        if country is None:
+            return
+        if country.upper() not in supported:
+            problems.append(
+                error(
+                    where.at(*path, "country"),
+                    f"no public-holiday calendar for country `{country}`",
+                    suggest(country, supported) or "use an ISO 3166 code like DE",
+                )
+            )
+        elif subdivision is not None and subdivision.upper() not in {
+            s.upper() for s in supported[country.upper()]
+        }:
+            problems.append(
+                error(
+                    where.at(*path, "subdivision"),
+                    f"`{subdivision}` is not a subdivision of {country.upper()}",
+                    "known: " + ", ".join(supported[country.upper()][:20]),
+                )
+            )
+
+    if config.program.holidays is not None:
+        calendar(
+            config.program.holidays.country,
+            config.program.holidays.subdivision,
+            "program",
+            "holidays",
+        )
+    for name, office in sorted(config.program.offices.items()):
+        calendar(office.country, office.subdivision, "program", "offices", name)
+    return problems
+
+
+def check_topics_and_goals(program: Program) -> list[Problem]:
+    """Topic ids and titles unique; goals name known metrics and topics."""
+    config = _config(program)
+    where = program.where
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for i, topic in enumerate(config.topics):
+        for key in {fold(topic.id), fold(topic.title)}:
+            if key in seen and seen[key] != i:
+                problems.append(
+                    error(
+                        where.at("topics", i),
+                        f"topic `{topic.id}` has the same id or title as topic "
+                        f"`{config.topics[seen[key]].id}`",
+                        "rosters name topics by id or title, so both must be unique",
+                    )
+                )
+            seen.setdefault(key, i)
+    topic_ids = {t.id for t in config.topics}
+    goal_ids: set[str] = set()
+    for i, goal in enumerate(config.goals):
+        if goal.id in goal_ids:
+            problems.append(error(where.at("goals", i, "id"), f"duplicate goal id `{goal.id}`"))
+        goal_ids.add(goal.id)
+        if goal.metric not in METRICS:
+            problems.append(
+                error(
+                    where.at("goals", i, "metric"),
+                    f"goal `{goal.id}`: unknown metric `{goal.metric}`",
+                    suggest(goal.metric, METRICS) or "metrics: " + ", ".join(METRICS),
+                )
+            )
+        elif goal.metric.endswith("_rate") and not 0 <= goal.target <= 1:
+            problems.append(
+                error(
+                    where.at("goals", i, "target"),
+                    f"goal `{goal.id}`: {goal.metric} is a fraction between 0 and "
+                    f"1; target {goal.target:g} cannot be reached",
+                    f"write {goal.target / 100:g} for {goal.target:g} %"
+                    if 1 < goal.target <= 100
+                    else None,
+                )
+            )
+        if goal.role is not None and goal.metric in METRICS and goal.metric not in SURVEY_METRICS:
+            problems.append(
+                error(
+                    where.at("goals", i, "role"),
+                    f"goal `{goal.id}`: `role` applies to survey metrics only, not to "
+                    f"{goal.metric}",
+                    "survey metrics: " + ", ".join(sorted(SURVEY_METRICS)),
+                )
+            )
+        if goal.topic is not None and goal.topic not in topic_ids:
+            problems.append(
+                error(
+                    where.at("goals", i, "topic"),
+                    f"goal `{goal.id}`: unknown topic `{goal.topic}`",
+                    suggest(goal.topic, topic_ids),
+                )
+            )
+    return problems
+
+
+def check_settings(program: Program) -> list[Problem]:
+    """Capacities, weights, thresholds and column mappings within their bounds."""
+    config = _config(program)
+    where = program.where
+    problems: list[Problem] = []
+    if config.matching.capacity < 1:
+        problems.append(
+            error(
+                where.at("matching", "capacity"),
+                f"matching.capacity {config.matching.capacity} must be at least 1",
+            )
+        )
+    for name, value in config.matching.weights:
+        if value < 0:
+            problems.append(
+                error(
+                    where.at("matching", "weights", name),
+                    f"weight `{name}` is {value:g}; weights cannot be negative",
+                    "use 0 to switch a criterion off",
+                )
+            )
+    rules = config.matching.rules
+    if rules.seniority.min_gap < 0:
+        problems.append(
+            error(
+                where.at("matching", "rules", "seniority", "min_gap"),
+                "seniority.min_gap cannot be negative",
+            )
+        )
+    if rules.gender.mode != "off" and rules.gender.policy == "any":
+        problems.append(
+            warning(
+                where.at("matching", "rules", "gender"),
+                "the gender rule is on but its policy is `any`, so it does nothing",
+                "set policy: same or mixed, or mode: off",
+            )
+        )
+    if config.evaluation.anonymity_threshold < 3:
+        problems.append(
+            error(
+                where.at("evaluation", "anonymity_threshold"),
+                f"evaluation.anonymity_threshold "
+                f"{config.evaluation.anonymity_threshold} is below 3; a group that "
+                "small identifies people",
+            )
+        )
+    if config.evaluation.min_sessions < 1:
+        problems.append(
+            error(
+                where.at("evaluation", "min_sessions"), "evaluation.min_sessions must be at least 1"
+            )
+        )
+    for header, target in config.roster.columns.items():
+        if target not in PARTICIPANT_FIELDS:
+            problems.append(
+                error(
+                    where.at("roster", "columns", header),
+                    f"roster.columns maps `{header}` to unknown field `{target}`",
+                    suggest(target, PARTICIPANT_FIELDS),
+                )
+            )
+    topic_ids = {t.id for t in config.topics}
+    for i, survey in enumerate(config.evaluation.surveys):
+        for header, target in survey.columns.items():
+            topic = target.removeprefix("skill:") if target.startswith("skill:") else None
+            if topic is not None and topic not in topic_ids:
+                problems.append(
+                    error(
+                        where.at("evaluation", "surveys", i, "columns", header),
+                        f"survey column `{header}` names unknown topic `{topic}`",
+                        suggest(topic, topic_ids),
+                    )
+                )
+            elif topic is None and target not in SURVEY_FIELDS:
+                problems.append(
+                    error(
+                        where.at("evaluation", "surveys", i, "columns", header),
+                        f"survey column `{header}` maps to unknown field `{target}`",
+                        suggest(target, SURVEY_FIELDS),
+                    )
+                )
+    return problems
+
+
+def check_files(program: Program) -> list[Problem]:
+    """Files and folders program.yaml names (history, compare) exist; survey exports
+    are read, and reported, by `check_survey_exports`."""
+    config = _config(program)
+    where = program.where
+    problems: list[Problem] = []
+    named: list[tuple[str, Location, bool]] = []
+    named += [
+        (f, where.at("matching", "history", i), False)
+        for i, f in enumerate(config.matching.history)
+    ]
+    named += [
+        (f, where.at("evaluation", "compare", i), True)
+        for i, f in enumerate(config.evaluation.compare)
+    ]
+    for name, at, folder in named:
+        path = program.folder / name
+        if folder and not (path / "program.yaml").is_file():
+            problems.append(error(at, f"`{name}` is not a program folder (no program.yaml)"))
+        elif folder and path.resolve() == program.folder.resolve():
+            problems.append(
+                error(at, f"`{name}` is this program itself", "name an earlier program's folder")
+            )
+        elif not folder and not path.is_file():
+            problems.append(error(at, f"file `{name}` not found"))
+    return problems
+
+
+def check_pairs(program: Program) -> list[Problem]:
+    """Locked and excluded pairs name a mentor then a mentee, and do not contradict."""
+    config = _config(program)
+    where = program.where
+    people = _index(program)
+    problems: list[Problem] = []
+    for section in ("locked", "excluded"):
+        for i, (mentor, mentee) in enumerate(getattr(config.matching, section)):
+            at = where.at("matching", section, i)
+            for person_id, role in ((mentor, "mentor"), (mentee, "mentee")):
+                if person_id not in people:
+                    problems.append(
+                        error(
+                            at,
+                            f"{section} pair names unknown participant `{person_id}`",
+                            _id_hint(person_id, people),
+                        )
+                    )
+                elif people[person_id].role != role:
+                    problems.append(
+                        error(
+                            at,
+                            f"{section} pair [{mentor}, {mentee}]: "
+                            f"`{person_id}` is a {people[person_id].role}, not "
+                            f"a {role}",
+                            "write each pair as [mentor, mentee]",
+                        )
+                    )
+    excluded = set(config.matching.excluded)
+    mentees: Counter[str] = Counter()
+    mentors: Counter[str] = Counter()
+    for i, pair in enumerate(config.matching.locked):
+        at = where.at("matching", "locked", i)
+        if pair in excluded:
+            problems.append(error(at, f"pair [{pair[0]}, {pair[1]}] is both locked and excluded"))
+        mentees[pair[1]] += 1
+        mentors[pair[0]] += 1
+        if mentees[pair[1]] == 2:
+            problems.append(error(at, f"mentee `{pair[1]}` is locked to two mentors"))
+        person = people.get(pair[0])
+        capacity = (person.capacity if person else None) or config.matching.capacity
+        if mentors[pair[0]] == capacity + 1:
+            problems.append(
+                error(
+                    at,
+                    f"mentor `{pair[0]}` is locked to more mentees than "
+                    f"their capacity ({capacity})",
+                )
+            )
+        if person is not None and pair[1] in person.avoid:
+            problems.append(
+                warning(
+                    at,
+                    f"locked pair [{pair[0]}, {pair[1]}] is on "
+                    f"`{pair[0]}`'s avoid list; the lock wins",
+                )
+            )
+    return problems
+
+
+def check_state(program: Program) -> list[Problem]:
+    """state/pairings.toml, when there is one, reads and names people on the roster."""
+    from ..errors import InvalidProgram
+    from ..files.state import PAIRINGS_FILE, read_pairings
+
+    try:
+        state = read_pairings(program.folder)
+    except InvalidProgram as exc:
+        return list(exc.problems)
+    people = _index(program)
+    problems: list[Problem] = []
+    for pair in state.active:
+        for person_id in (pair.mentor, pair.mentee):
+            if person_id not in people:
+                problems.append(
+                    warning(
+                        Location(PAIRINGS_FILE, 1, 1),
+                        f"active pair {pair.id} names `{person_id}`, who is "
+                        "not on the roster; `rmentor match` will end it",
+                    )
+                )
+    return problems
+
+
+def check_meeting_log(program: Program) -> list[Problem]:
+    """meetings.csv, when there is one: readable, known pairs, dates inside the program."""
+    from ..errors import InvalidProgram
+    from ..files.meetings import check_meetings, load_meetings
+    from ..files.state import read_pairings
+
+    config = _config(program)
+    meetings, problems = load_meetings(program.folder, config.topics, config.roster.list_separator)
+    try:
+        state = read_pairings(program.folder)
+    except InvalidProgram:
+        return problems  # check_state reports it
+    return problems + check_meetings(meetings, state, config.program.start, config.program.end)
+
+
+def check_survey_exports(program: Program) -> list[Problem]:
+    """Every survey export named under evaluation.surveys reads, value by value."""
+    from ..files.surveys import load_surveys
+
+    _, problems = load_surveys(
+        program.folder, _config(program), participants=program.participants, where=program.where
+    )
+    return problems
+
+
+Check = Callable[[Program], list[Problem]]
+
+# Each check with the program.yaml sections it reads: a check runs only when all of
+# them loaded without errors (their problems are already reported).
+CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
+    (check_duplicates, frozenset()),
+    (check_references, frozenset()),
+    (check_manager_cycles, frozenset()),
+    (check_people_against_program, frozenset({"program", "matching"})),
+    (check_dates, frozenset({"program", "meetings"})),
+    (check_holidays, frozenset({"program"})),
+    (check_topics_and_goals, frozenset({"topics", "goals"})),
+    (check_settings, frozenset({"matching", "evaluation", "roster", "topics"})),
+    (check_files, frozenset({"matching", "evaluation"})),
+    (check_pairs, frozenset({"matching"})),
+    (check_state, frozenset()),
+    (check_meeting_log, frozenset({"program", "topics", "roster"})),
+    (check_survey_exports, frozenset({"evaluation", "topics"})),
+)
+
+
+def check_program(program: Program) -> list[Problem]:
+    """Run every check that the loaded parts allow (loader problems not included)."""
+    if program.config is None:
+        return [p for check, needs in CHECKS if not needs for p in check(program)]
+    return [
+        p for check, needs in CHECKS if needs.isdisjoint(program.broken) for p in check(program)
+    ]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the roster holds, and whether every mentee can have a mentor."""
+
+    participants: int
+    mentors: int
+    mentees: int
+    capacity: int
+    departments: int
+    timezones: tuple[str, ...]
+
+    @property
+    def shortfall(self) -> int:
+        """How many mentees cannot be paired for lack of mentor places."""
+        return max(0, self.mentees - self.capacity)
+
+    def to_json(self) -> dict[str, object]:
+        """The `summary` member of `validate --json`."""
+        return {
+            "participants": self.participants,
+            "mentors": self.mentors,
+            "mentees": self.mentees,
+            "mentor_capacity": self.capacity,
+            "shortfall": self.shortfall,
+            "departments": self.departments,
+            "timezones": list(self.timezones),
+        }
+
+
+def summarize(program: Program) -> Summary:
+    """Counts for the feasibility summary."""
+    default = program.config.matching.capacity if program.config else 1
+    mentors = [p for p in program.participants if p.role == "mentor"]
+    return Summary(
+        participants=len(program.participants),
+        mentors=len(mentors),
+        mentees=sum(1 for p in program.participants if p.role == "mentee"),
+        capacity=sum(p.capacity or default for p in mentors),
+        departments=len({p.department for p in program.participants if p.department}),
+        timezones=tuple(sorted({p.timezone for p in program.participants if p.timezone})),
+    )
+
+
+def feasibility(program: Program, summary: Summary, failed: bool = False) -> Iterator[Problem]:
+    """Warnings when the roster cannot pair everyone (by numbers alone).
+
+    `failed`: other errors were found, so an empty roster may just be unreadable.
+    """
+    files = program.config.roster.files if program.config else ()
+    at = Location(files[0], 1, 1) if files else program.where.at("roster", "files")
+    if not summary.participants and not failed:
+        yield warning(
+            at, "the roster has no participants yet", "add one row per person to the roster file"
+        )
+    if summary.participants and not summary.mentors:
+        yield warning(at, "the roster has no mentors")
+    if summary.participants and not summary.mentees:
+        yield warning(at, "the roster has no mentees")
+    if summary.shortfall:
+        yield warning(
+            at,
+            f"{summary.mentees} mentees but only {summary.capacity} mentor places: "
+            f"{summary.shortfall} will stay unpaired",
+            "recruit mentors or raise matching.capacity",
+        )
+
+
+def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
+    """Everything `rmentor validate` reports: all problems, and the summary."""
+    program = load_program(folder)
+    summary = summarize(program)
+    problems = [*program.problems, *check_program(program)]
+    problems += feasibility(program, summary, failed=has_errors(problems))
+    return sorted_problems(problems), summary

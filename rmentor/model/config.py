@@ -1,0 +1,446 @@
+"""The frozen model of a program: program.yaml's sections and the roster's people.
+
+Every model refuses unknown keys (`extra="forbid"`), so a misspelt key is an error
+naming the key and its line. Shape and types live here; rules that need the whole
+program (start before end, known metrics, ids that exist) live in `validate.py`,
+where they can be reported all at once with a precise location.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from ..errors import Location
+from .places import check_timezone
+
+# The canonical roster columns (SPEC §1), in the order `init` writes them.
+PARTICIPANT_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "email",
+    "role",
+    "department",
+    "title",
+    "level",
+    "manager",
+    "birth_year",
+    "hire_date",
+    "skills",
+    "interests",
+    "timezone",
+    "availability",
+    "location",
+    "languages",
+    "gender",
+    "capacity",
+    "prefer",
+    "avoid",
+    "notes",
+)
+REQUIRED_FIELDS: tuple[str, ...] = ("id", "name", "role")
+LIST_FIELDS = frozenset({"skills", "interests", "languages", "prefer", "avoid"})
+ROLES: tuple[str, ...] = ("mentor", "mentee")
+
+# Built-in evaluation metrics a goal can name.
+METRICS: tuple[str, ...] = (
+    "attendance_rate",
+    "average_minutes",
+    "completion_rate",
+    "dropout_rate",
+    "goal_progress",
+    "meetings_held",
+    "nps",
+    "response_rate",
+    "satisfaction",
+    "skill_delta",
+)
+# Metrics where a lower value is better; a goal on them is met at or below target.
+LOWER_IS_BETTER = frozenset({"dropout_rate"})
+# Metrics computed from survey answers: the ones a goal can limit to one role.
+SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
+
+SURVEY_FIELDS: tuple[str, ...] = (
+    "respondent",
+    "satisfaction",
+    "recommend",
+    "goal_progress",
+    "comments",
+)  # plus one `skill:<topic id>` column per topic
+
+MILESTONE_KINDS: tuple[str, ...] = (
+    "kickoff",
+    "mentor_training",
+    "mentee_training",
+    "midpoint_survey",
+    "final_survey",
+    "celebration",
+    "other",
+)
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_iso_date(value: Any) -> Any:
+    """Accept a date only as YYYY-MM-DD text (or a date), with a message a person reads."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value.strip()):
+        raise ValueError(f"expected a date as YYYY-MM-DD, not `{value}`")
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"`{value}` is not a date that exists") from None
+
+
+def parse_clock_time(value: Any) -> Any:
+    """Accept a time of day as HH:MM (24-hour), quoted or not; `24:00` means midnight."""
+    if isinstance(value, dt.time):
+        return value
+    match = _TIME.match(value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise ValueError(f"expected a time as HH:MM, not `{value}`")
+    hour, minute = int(match[1]), int(match[2])
+    if (hour, minute) == (24, 0):
+        return dt.time.max.replace(second=0, microsecond=0)  # 23:59, "end of day"
+    if hour > 23 or minute > 59:
+        raise ValueError(f"`{value}` is not a time of day")
+    return dt.time(hour, minute)
+
+
+def check_encoding(name: str) -> str:
+    """Accept the name of a text encoding (not a codec like rot13 or base64)."""
+    try:
+        b"a".decode(name)  # empty bytes would not reach the codec
+    except UnicodeError:
+        pass  # a text encoding, which simply cannot decode this one byte
+    except LookupError:
+        raise ValueError(
+            f"`{name}` is not a text encoding Python knows (use utf-8, cp1252 or latin-1)"
+        ) from None
+    return name
+
+
+def check_separator(text: str) -> str:
+    """Accept one visible character as the separator of list cells."""
+    if len(text) != 1 or text.isspace():
+        raise ValueError(f"must be one visible character such as `;`, not `{text}`")
+    return text
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(parse_iso_date)]
+Encoding = Annotated[str, AfterValidator(check_encoding)]
+TimeZoneName = Annotated[str, AfterValidator(check_timezone)]
+ClockTime = Annotated[dt.time, BeforeValidator(parse_clock_time)]
+
+
+class Model(BaseModel):
+    """Base for every program.yaml section: frozen, strict about unknown keys."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        coerce_numbers_to_str=True,  # `name: 2027` is the text "2027"
+        str_strip_whitespace=True,
+        populate_by_name=True,
+    )
+
+
+class Contact(Model):
+    """A named person with an email address (the program leader)."""
+
+    name: str
+    email: str | None = None
+
+
+class HolidayCalendar(Model):
+    """Which public holidays apply: a country code and optional subdivision."""
+
+    country: str
+    subdivision: str | None = None
+
+
+class DateRange(Model):
+    """An inclusive range of days, e.g. a blackout week."""
+
+    start: IsoDate = Field(alias="from")
+    end: IsoDate = Field(alias="to")
+    name: str | None = None
+
+
+class Office(Model):
+    """A location's own holiday calendar and time zone."""
+
+    country: str | None = None
+    subdivision: str | None = None
+    timezone: TimeZoneName | None = None
+
+
+class ProgramInfo(Model):
+    """The `program:` section: who runs it, when, where."""
+
+    name: str
+    organization: str
+    leader: Contact
+    start: IsoDate
+    end: IsoDate
+    timezone: TimeZoneName = "UTC"
+    format: Literal["formal", "informal"] = "formal"
+    description: str | None = None
+    holidays: HolidayCalendar | None = None
+    blackout: tuple[DateRange, ...] = ()
+    channels: tuple[str, ...] = ("video call",)
+    paper: Literal["a4", "letter"] = "a4"
+    offices: dict[str, Office] = Field(default_factory=dict)
+
+
+class Goal(Model):
+    """What success means, measured by one built-in metric against a target."""
+
+    id: str
+    description: str
+    metric: str
+    target: float
+    direction: Literal["at_least", "at_most"] | None = None
+    topic: str | None = None  # for skill_delta: one topic instead of all
+    role: Literal["mentor", "mentee"] | None = None  # survey metrics: this role's answers only
+
+    @property
+    def lower_is_better(self) -> bool:
+        """True when the goal is met at or below its target."""
+        if self.direction is not None:
+            return self.direction == "at_most"
+        return self.metric in LOWER_IS_BETTER
+
+
+class CurriculumItem(Model):
+    """One session theme; a plain string in YAML is its title."""
+
+    title: str
+    description: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        return {"title": value} if isinstance(value, str) else value
+
+
+class Milestone(Model):
+    """A program-wide event everyone sees on their schedule."""
+
+    name: str
+    date: IsoDate
+    kind: Literal[
+        "kickoff",
+        "mentor_training",
+        "mentee_training",
+        "midpoint_survey",
+        "final_survey",
+        "celebration",
+        "other",
+    ] = "other"
+    time: ClockTime | None = None
+    duration_minutes: int | None = None
+    audience: Literal["everyone", "mentors", "mentees", "coordinator"] = "everyone"
+    description: str | None = None
+
+
+class Meetings(Model):
+    """The `meetings:` section: rhythm, hours, themes and milestones."""
+
+    cadence: Literal["weekly", "biweekly", "monthly"] = "weekly"
+    duration_minutes: int = 60
+    day_start: ClockTime = dt.time(9, 0)
+    day_end: ClockTime = dt.time(17, 0)
+    on_holiday: Literal["skip", "next_free_day"] = "skip"
+    curriculum: tuple[CurriculumItem, ...] = ()
+    milestones: tuple[Milestone, ...] = ()
+
+
+class Topic(Model):
+    """Something a junior mentor can teach."""
+
+    id: str
+    title: str
+    description: str | None = None
+
+
+class RosterConfig(Model):
+    """Where the roster is and how to read it."""
+
+    files: tuple[str, ...] = ("participants.csv",)
+    columns: dict[str, str] = Field(default_factory=dict)
+    list_separator: Annotated[str, AfterValidator(check_separator)] = ";"
+    encoding: Encoding = "utf-8"
+    sheet: str | None = None  # for .xlsx: the sheet to read (default: the first)
+
+
+class Weights(Model):
+    """How much each matching criterion counts (0 switches it off)."""
+
+    topics: float = 3.0
+    seniority: float = 1.0
+    generation: float = 1.0
+    department: float = 1.0
+    hours: float = 1.0
+    language: float = 1.0
+    location: float = 0.0
+    prefer: float = 2.0
+
+
+Mode = Literal["hard", "soft", "off"]
+
+
+class Rule(Model):
+    """A matching rule: `hard` (never broken), `soft` (a penalty) or `off`."""
+
+    mode: Mode = "hard"
+    penalty: float = 1.0  # subtracted from the pair's score when soft and broken
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_mode(cls, value: Any) -> Any:
+        return {"mode": value} if isinstance(value, str) else value
+
+
+class SeniorityRule(Rule):
+    """The mentor must be more junior than the mentee, by at least `min_gap` levels."""
+
+    min_gap: int = 1
+
+
+class SharedHoursRule(Rule):
+    """Both people must share at least `min_hours` of working time per week."""
+
+    min_hours: float = 1.0
+
+
+class GenderRule(Rule):
+    """Pairs of the `same` gender, `mixed` genders, or `any`.
+
+    `gender: same` is read as a person means it: a hard rule with that policy.
+    """
+
+    mode: Mode = "off"
+    policy: Literal["same", "mixed", "any"] = "any"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_policy(cls, value: Any) -> Any:
+        if value in ("same", "mixed", "any"):
+            return {"mode": "off" if value == "any" else "hard", "policy": value}
+        return value
+
+
+class Rules(Model):
+    """The `matching.rules` section."""
+
+    seniority: SeniorityRule = SeniorityRule()
+    reporting_line: Rule = Rule()
+    avoid: Rule = Rule()
+    shared_hours: SharedHoursRule = SharedHoursRule()
+    gender: GenderRule = GenderRule()
+    history: Rule = Rule()
+
+
+PairIds = tuple[str, str]
+
+
+class Matching(Model):
+    """The `matching:` section."""
+
+    method: Literal["optimal", "stable"] = "optimal"
+    weights: Weights = Weights()
+    rules: Rules = Rules()
+    capacity: int = 1
+    locked: tuple[PairIds, ...] = ()
+    excluded: tuple[PairIds, ...] = ()
+    history: tuple[str, ...] = ()
+
+
+class Survey(Model):
+    """One survey export and how its headers map to the canonical survey columns."""
+
+    file: str
+    kind: Literal["pre", "midpoint", "final"]
+    columns: dict[str, str] = Field(default_factory=dict)
+    encoding: Encoding = "utf-8"
+    sheet: str | None = None
+
+
+class Certificate(Model):
+    """Who earns a certificate of completion."""
+
+    min_sessions: int = 6
+    final_survey: bool = True
+
+
+class Evaluation(Model):
+    """The `evaluation:` section."""
+
+    surveys: tuple[Survey, ...] = ()
+    anonymity_threshold: int = 5
+    min_sessions: int = 6  # a pair that held this many sessions has completed
+    certificate: Certificate = Certificate()
+    compare: tuple[str, ...] = ()
+
+
+class ProgramConfig(Model):
+    """Everything program.yaml says."""
+
+    program: ProgramInfo
+    goals: tuple[Goal, ...] = ()
+    meetings: Meetings = Meetings()
+    topics: tuple[Topic, ...] = ()
+    roster: RosterConfig = RosterConfig()
+    matching: Matching = Matching()
+    evaluation: Evaluation = Evaluation()
+
+
+class Window(BaseModel):
+    """A weekly availability window in the person's own time zone (minutes from 00:00)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    day: int = Field(ge=0, le=6)  # 0 = Monday
+    start: int = Field(ge=0, le=1440)
+    end: int = Field(ge=0, le=1440)
+
+
+class Participant(BaseModel):
+    """One person on the roster, with where each of their values came from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str
+    name: str
+    role: Literal["mentor", "mentee"]
+    email: str | None = None
+    department: str | None = None
+    title: str | None = None
+    level: int | None = None
+    manager: str | None = None
+    birth_year: int | None = None
+    hire_date: dt.date | None = None
+    skills: tuple[str, ...] = ()  # topic ids, in the person's order of preference
+    interests: tuple[str, ...] = ()  # topic ids, in the person's order of preference
+    timezone: str | None = None
+    availability: tuple[Window, ...] = ()
+    location: str | None = None
+    languages: tuple[str, ...] = ()
+    gender: str | None = None
+    capacity: int | None = None
+    prefer: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    notes: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict)  # columns rmentor does not know
+    source: Location  # the record's first line
+    cells: dict[str, Location] = Field(default_factory=dict)  # field -> its cell
+
+    def where(self, field: str) -> Location:
+        """The cell a field came from, or the record's start when it had none."""
+        return self.cells.get(field, self.source)
