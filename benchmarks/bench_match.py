@@ -30,7 +30,8 @@ def child(folder: Path) -> None:
     """Run one match in this process and print its phase times as JSON."""
     from rmentor.engines.matching.engine import match
     from rmentor.files.load import open_program
-    from rmentor.files.state import PairingState, write_pairings
+    from rmentor.files.state import write_pairings
+    from rmentor.model.pairings import PairingState
 
     marks: dict[str, float] = {}
 
@@ -42,7 +43,6 @@ def child(folder: Path) -> None:
     t0 = time.perf_counter()
     program = open_program(folder)
     t1 = time.perf_counter()
-    assert program.config is not None
     result = match(
         program.config,
         program.participants,
@@ -104,7 +104,6 @@ def compare(n: int, seed: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp) / "program", n, n, seed)
         program = open_program(folder)
-        assert program.config is not None
         problem = MatchingProblem.build(program.config, program.participants)
         block = Block(
             np.arange(len(problem.features.mentees)), np.arange(len(problem.features.mentors))
@@ -161,12 +160,11 @@ def gap(n: int, seed: int) -> None:
     """The candidate graph's total against the exact dense optimum on one roster."""
     import rmentor.engines.matching.engine as engine
     from rmentor.files.load import open_program
-    from rmentor.files.state import PairingState
+    from rmentor.model.pairings import PairingState
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = generate(Path(tmp) / "program", n, n, seed)
         program = open_program(folder)
-        assert program.config is not None
         results = {}
         for name, limit in (("dense", 10**12), ("sparse", 0)):
             engine.DENSE_LIMIT = limit

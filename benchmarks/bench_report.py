@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.generate import generate
-from rmentor.model.sessions import read_schedule
+from rmentor.files.state import read_schedule
 
 
 def rmentor(*args: str) -> tuple[float, float]:

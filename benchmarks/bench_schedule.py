@@ -26,25 +26,23 @@ from benchmarks.generate import generate
 
 def child(folder: Path) -> None:
     """Run one schedule in this process and print its phase times as JSON."""
-    from rmentor.cli.planning import logged_meetings
     from rmentor.documents.calendar import build_calendars
     from rmentor.engines.schedule import plan_schedule
     from rmentor.files.load import open_program
     from rmentor.files.output import write_bytes_atomic
-    from rmentor.files.state import read_pairings
-    from rmentor.model.sessions import Schedule, write_schedule
+    from rmentor.files.state import write_schedule
+    from rmentor.model.sessions import Schedule
 
     t0 = time.perf_counter()
     program = open_program(folder)
-    pairs = read_pairings(folder)
-    assert program.config is not None
+    pairs = program.pairings
     t1 = time.perf_counter()
     schedule = plan_schedule(
         program.config,
         program.participants,
         pairs.pairs,
         Schedule(),
-        logged_meetings(program),
+        {(m.pair, m.date) for m in program.meetings},
         dt.date(2027, 1, 4),
     )
     t2 = time.perf_counter()

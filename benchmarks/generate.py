@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from rmentor.model.config import PARTICIPANT_FIELDS
+from rmentor.model.people import PARTICIPANT_FIELDS
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_program"

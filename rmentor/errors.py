@@ -1,4 +1,4 @@
-"""The user-error tree and the `Problem` record that every check returns.
+"""The user-error tree, the `Problem` record every check returns, and where things stand.
 
 A user's mistake never becomes a traceback: loaders and checks collect
 `Problem`s, and the CLI turns an `RmentorError` into a red message and exit 1.
@@ -6,8 +6,8 @@ A user's mistake never becomes a traceback: loaders and checks collect
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -110,3 +110,28 @@ class InvalidProgram(RmentorError):
 
 class FolderNotEmpty(RmentorError):
     """`init` refuses to write into a folder that already holds files."""
+
+
+# The path of a value in a YAML document: keys and list positions.
+KeyPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    """Where each value (and each mapping key) of a YAML document stands."""
+
+    file: str
+    values: Mapping[KeyPath, Location] = field(default_factory=dict)
+    keys: Mapping[KeyPath, Location] = field(default_factory=dict)
+
+    def at(self, *path: str | int) -> Location:
+        """The location of the value at `path`, or of its nearest known parent."""
+        for end in range(len(path), -1, -1):
+            loc = self.values.get(tuple(path[:end]))
+            if loc is not None:
+                return loc
+        return Location(self.file, 1, 1)
+
+    def key(self, *path: str | int) -> Location:
+        """The location of the key that introduces `path` (falls back to the value)."""
+        return self.keys.get(tuple(path)) or self.at(*path)

@@ -3,7 +3,7 @@
 A `Roster` is a program config (random rules), its participants (random fields,
 manager chains without cycles, avoid lists, excluded pairs …) and earlier cohorts'
 pairs. `roster_csv` and `program_yaml` write it back as files, so that a test can
-also go through `load_program`.
+also go through `read_program`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from rmentor.model.config import (
     Contact,
     GenderRule,
     Matching,
-    Participant,
     ProgramConfig,
     ProgramInfo,
     Rule,
@@ -31,8 +30,8 @@ from rmentor.model.config import (
     SharedHoursRule,
     Topic,
     Weights,
-    Window,
 )
+from rmentor.model.people import Participant, Window
 
 TOPICS = (
     Topic(id="social-media", title="Social media for business"),

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rmentor.files.availability import AvailabilityError, format_availability, parse_availability
-from rmentor.model.config import Window
+from rmentor.model.people import Window
 
 
 def windows(text: str) -> list[tuple[int, int, int]]:

@@ -35,13 +35,14 @@ from rmentor.documents.calendar import (
     milestone_uid,
     pair_file_name,
     session_uid,
-    slug,
     vtimezone,
 )
 from rmentor.errors import Location
-from rmentor.files.state import Pairing
-from rmentor.model.config import Participant, ProgramConfig
+from rmentor.model.config import ProgramConfig
+from rmentor.model.pairings import Pairing
+from rmentor.model.people import Participant
 from rmentor.model.sessions import PairPlan, Schedule, Session, Skip, Slot
+from rmentor.text import slug
 from tests.conftest import MINIMAL_YAML, REPO
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -615,8 +616,11 @@ def test_slug() -> None:
     assert slug("Reverse Mentoring für Führungskräfte 2027!") == (
         "reverse-mentoring-fur-fuhrungskrafte-2027"
     )
-    assert slug("日本語") == "program"
+    assert slug("日本語") == "x"
+    assert slug("日本語", "program") == "program"
     assert slug("--A__b--") == "a-b"
+    assert slug("a" * 80) == "a" * 60  # file names stay short
+    assert slug("a" * 80, limit=None) == "a" * 80  # calendar UIDs keep the whole name
 
 
 # --- a realistic program --------------------------------------------------------------

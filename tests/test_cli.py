@@ -153,12 +153,12 @@ def test_hostile_text_is_printed_as_data(make_program: MakeProgram) -> None:
 
 
 def test_a_bug_is_reported_as_a_bug(monkeypatch: pytest.MonkeyPatch, sample: Path) -> None:
-    import rmentor.model.checks
+    import rmentor.cli.steps
 
     def explode(folder: Path) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(rmentor.model.checks, "validate_program", explode)
+    monkeypatch.setattr(rmentor.cli.steps, "validate_program", explode)
     code, _, err = run("validate", "--program", str(sample))
     assert code == 70
     assert "rmentor hit a bug: RuntimeError: boom" in err

@@ -25,10 +25,9 @@ from rmentor.engines.evaluation import (
 )
 from rmentor.engines.status import build_status
 from rmentor.errors import Location
-from rmentor.files.meetings import Meeting, MeetingStatus
-from rmentor.files.state import Pairing, PairingState, Withdrawal
-from rmentor.files.surveys import Response
+from rmentor.model.activity import Meeting, MeetingStatus, Response
 from rmentor.model.config import Goal, ProgramConfig
+from rmentor.model.pairings import Pairing, PairingState, Withdrawal
 from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
 from tests.rosters import person
 

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rmentor.cli.app import app
-from rmentor.files.state import pair_id
+from rmentor.model.pairings import pair_id
 from tests.conftest import snapshot
 
 runner = CliRunner()

@@ -30,19 +30,11 @@ from rmentor.engines.matching.criteria import Block
 from rmentor.engines.matching.engine import MatchingProblem, MatchResult, match, withdraw
 from rmentor.engines.matching.explain import explain
 from rmentor.errors import RmentorError, Severity
-from rmentor.files.load import load_program
-from rmentor.files.state import (
-    Pairing,
-    PairingState,
-    Withdrawal,
-    history_pairs,
-    pair_id,
-    parse_pairings,
-)
+from rmentor.files.load import read_program
+from rmentor.files.state import pairings_text, parse_pairings, read_pairings
 from rmentor.model.config import (
     GenderRule,
     Matching,
-    Participant,
     ProgramConfig,
     Rule,
     Rules,
@@ -50,6 +42,8 @@ from rmentor.model.config import (
     SharedHoursRule,
     Weights,
 )
+from rmentor.model.pairings import Pairing, PairingState, Withdrawal, pair_id
+from rmentor.model.people import Participant
 from tests.rosters import (
     Roster,
     make_config,
@@ -317,12 +311,12 @@ def test_random_rosters_break_no_hard_rule_and_pair_as_many_as_possible(roster: 
     assert all(p.since == TODAY and not p.locked for p in pairs)
     assert result.total_score == pytest.approx(sum(p.score for p in pairs), abs=1e-3)
     # The state survives its own file format.
-    text = result.state.to_text()
+    text = pairings_text(result.state)
     parsed = parse_pairings(text, "state/pairings.toml")
     assert sorted(parsed.pairs, key=lambda p: p.id) == sorted(
         result.state.pairs, key=lambda p: p.id
     )
-    assert parsed.to_text() == text
+    assert pairings_text(parsed) == text
 
 
 def _mode(roster: Roster, rule: str) -> str:
@@ -339,7 +333,7 @@ def test_rerun_keeps_every_pair_and_pairs_newcomers_around_them(
     again = run(roster, first.state, today=LATER)
     assert {p.id for p in again.unchanged} == {p.id for p in first.pairs}
     assert again.added == again.ended == ()
-    assert again.state.to_text() == first.state.to_text()
+    assert pairings_text(again.state) == pairings_text(first.state)
 
     # A first wave of people, then everyone: the first wave's pairs all hold.
     ids = sorted(p.id for p in roster.people)
@@ -512,8 +506,7 @@ def test_same_files_in_any_row_order_give_the_same_bytes(roster: Roster, seed: i
             folder.mkdir()
             (folder / "program.yaml").write_text(program_yaml(roster.config), encoding="utf-8")
             (folder / "participants.csv").write_text(roster_csv(people), encoding="utf-8")
-            program = load_program(folder)
-            assert program.config is not None
+            program = read_program(folder)
             assert not [p for p in program.problems if p.severity is Severity.ERROR]
             result = match(
                 program.config,
@@ -522,9 +515,9 @@ def test_same_files_in_any_row_order_give_the_same_bytes(roster: Roster, seed: i
                 today=TODAY,
                 history=roster.history,
             )
-            texts.append(result.state.to_text())
+            texts.append(pairings_text(result.state))
     assert texts[0] == texts[1] == texts[2]
-    assert texts[0] == run(roster).state.to_text() == run(roster).state.to_text()
+    assert texts[0] == pairings_text(run(roster).state) == pairings_text(run(roster).state)
 
 
 # ------------------------------------------------------------ candidate graph (large programs)
@@ -757,8 +750,9 @@ def test_history_file_pairs_are_never_formed_again(tmp_path: Path) -> None:
     assert ("R1", "E1") in _pairs(earlier)
     old = tmp_path / "df-2026" / "state"
     old.mkdir(parents=True)
-    (old / "pairings.toml").write_text(earlier.state.to_text(), encoding="utf-8")
-    history = history_pairs(tmp_path, ["df-2026/state/pairings.toml"])
+    (old / "pairings.toml").write_text(pairings_text(earlier.state), encoding="utf-8")
+    read = read_pairings(tmp_path, "df-2026/state/pairings.toml")
+    history = {(p.mentor, p.mentee) for p in read.pairs}
     assert history == _pairs(earlier)
 
     now = match(_config(), people, PairingState(), today=TODAY, history=history)
@@ -967,8 +961,7 @@ def test_seniority_falls_back_to_hire_date_then_birth_year() -> None:
 
 
 def test_explain_a_pair_and_a_person(sample: Path) -> None:
-    program = load_program(sample)
-    assert program.config is not None
+    program = read_program(sample)
     config, people = program.config, program.participants
     result = match(config, people, PairingState(), today=TODAY)
     assert len(result.pairs) == 18

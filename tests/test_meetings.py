@@ -17,20 +17,13 @@ from rmentor.cli.app import app as main_app
 from rmentor.cli.meetings import log_command, status_command
 from rmentor.cli.options import handles_errors
 from rmentor.errors import InvalidProgram, Location, RmentorError, Severity
-from rmentor.files.meetings import (
-    MEETINGS_FILE,
-    Meeting,
-    append_meeting,
-    check_meetings,
-    load_meetings,
-    neutralise,
-    parse_status,
-    resolve_pair,
-    restore,
-)
-from rmentor.files.state import Pairing, PairingState, pair_id
-from rmentor.files.tables import clean
+from rmentor.files.layout import MEETINGS_FILE
+from rmentor.files.meetings import append_meeting, load_meetings, neutralise, parse_status, restore
+from rmentor.model.activity import Meeting
+from rmentor.model.checks import check_meetings
 from rmentor.model.config import Topic
+from rmentor.model.pairings import Pairing, PairingState, pair_id, resolve_pair
+from rmentor.text import clean
 from tests.conftest import SAMPLE
 
 TOPICS = [

@@ -19,8 +19,8 @@ from rmentor.documents.render import (
     css_string,
     markdown_to_html,
     md_escape,
-    slug,
 )
+from rmentor.text import slug
 
 
 def paragraph_text(markdown: str) -> str:

@@ -23,24 +23,22 @@ from typer.testing import CliRunner
 
 from rmentor.cli.app import app
 from rmentor.engines.evaluation import EvaluationResult
-from rmentor.engines.report import (
+from rmentor.engines.privacy import (
     POOLED,
     Redactor,
     _PersonFigures,
     _pool,
     breakdowns,
-    certified,
     comments,
     generation,
     group_of,
-    recommendations,
-    weekly_attendance,
 )
+from rmentor.engines.report import certified, recommendations, weekly_attendance
 from rmentor.errors import Location
-from rmentor.files.meetings import Meeting, MeetingStatus
-from rmentor.files.state import Pairing, PairingState, Withdrawal
-from rmentor.files.surveys import Response
-from rmentor.model.config import Participant, ProgramConfig
+from rmentor.model.activity import Meeting, MeetingStatus, Response
+from rmentor.model.config import ProgramConfig
+from rmentor.model.pairings import Pairing, PairingState, Withdrawal
+from rmentor.model.people import Participant
 from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
 from tests.conftest import SAMPLE, snapshot
 from tests.rosters import person

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from rmentor.errors import has_errors
-from rmentor.files.load import load_program
+from rmentor.files.load import read_program
 from rmentor.files.roster import participants_from_table, split_list
 from rmentor.files.tables import read_csv, read_xlsx, sniff_delimiter
 from rmentor.model.config import RosterConfig, Topic
@@ -51,7 +51,7 @@ GOOGLE_FORMS_CSV = (
 
 def test_google_forms_export(make_program: MakeProgram) -> None:
     folder = make_program(GOOGLE_FORMS_YAML, **{"form.csv": GOOGLE_FORMS_CSV.encode("utf-8")})
-    program = load_program(folder)
+    program = read_program(folder)
     assert not has_errors(program.problems), [p.format() for p in program.problems]
     ana, bernd = program.participants
     assert (ana.id, ana.name, ana.role, ana.email) == (
@@ -74,7 +74,7 @@ def test_cp1252_semicolon_excel_export(make_program: MakeProgram) -> None:
         "M1;José Müller;mentor;Vertrieb;video;\r\n"
         'S1;Zoë Faßbender;mentee;Geschäftsführung;;"Video meetings;ai"\r\n'
     ).encode("cp1252")
-    program = load_program(make_program(yaml, **{"participants.csv": csv}))
+    program = read_program(make_program(yaml, **{"participants.csv": csv}))
     assert [p.format() for p in program.problems] == []
     assert [p.name for p in program.participants] == ["José Müller", "Zoë Faßbender"]
     assert program.participants[1].department == "Geschäftsführung"
@@ -83,7 +83,7 @@ def test_cp1252_semicolon_excel_export(make_program: MakeProgram) -> None:
 
 def test_cp1252_without_declaring_it_points_at_the_byte(make_program: MakeProgram) -> None:
     csv = "id,name,role\nM1,José,mentor\n".encode("cp1252")
-    program = load_program(make_program(**{"participants.csv": csv}))
+    program = read_program(make_program(**{"participants.csv": csv}))
     (problem,) = program.problems
     assert problem.format().startswith(
         "participants.csv:2:7: error: byte 0xe9 is not valid utf-8 (re-save as CSV UTF-8"
@@ -96,7 +96,7 @@ def test_quoted_multiline_cell_reports_the_record_start(make_program: MakeProgra
         'id,name,role,notes,level\nM1,Ann,mentor,"line one\nline two\nline three",x\n'
         "S1,Bo,mentee,,y\n"
     )
-    program = load_program(make_program(**{"participants.csv": csv}))
+    program = read_program(make_program(**{"participants.csv": csv}))
     lines = [p.format() for p in program.problems]
     assert lines == [
         "participants.csv:2:5: error: level: `x` is not a whole number",
@@ -106,7 +106,7 @@ def test_quoted_multiline_cell_reports_the_record_start(make_program: MakeProgra
 
 def test_blank_lines_ragged_rows_and_whitespace(make_program: MakeProgram) -> None:
     csv = "id, name ,role,languages\n\n  M1 , Ann  ,Mentor,en;de;\nS1,Bo,mentee\n,,,\n"
-    program = load_program(make_program(**{"participants.csv": csv}))
+    program = read_program(make_program(**{"participants.csv": csv}))
     assert program.problems == ()
     ann, bo = program.participants
     assert (ann.id, ann.name, ann.role, ann.languages) == ("M1", "Ann", "mentor", ("en", "de"))
@@ -116,7 +116,7 @@ def test_blank_lines_ragged_rows_and_whitespace(make_program: MakeProgram) -> No
 def test_nfc_normalisation(make_program: MakeProgram) -> None:
     decomposed = "Jose\u0301"
     csv = f"id,name,role\nM1,{decomposed},mentor\n"
-    program = load_program(make_program(**{"participants.csv": csv}))
+    program = read_program(make_program(**{"participants.csv": csv}))
     assert program.participants[0].name == "Jos\u00e9"
 
 
@@ -135,7 +135,7 @@ def test_several_files_and_xlsx(make_program: MakeProgram) -> None:
         yaml,
         **{"juniors.csv": "id,name,role\nM1,Ann,mentor\n", "seniors.xlsx": buffer.getvalue()},
     )
-    program = load_program(folder)
+    program = read_program(folder)
     assert program.problems == ()
     assert [(p.id, p.level, p.source.file, p.source.line) for p in program.participants] == [
         ("M1", None, "juniors.csv", 2),
@@ -226,7 +226,7 @@ def test_arbitrary_csv_rows_give_data_or_problems(rows: list[list[str]]) -> None
 def test_roster_read_fully_even_when_program_yaml_has_errors(make_program: MakeProgram) -> None:
     yaml = MINIMAL_YAML.replace("timezone: Europe/Berlin", "timezone: Europe/Berlin\n  colour: red")
     folder = make_program(yaml, **{"participants.csv": "id,name,role\nM1,Ann,boss\n"})
-    program = load_program(folder)
+    program = read_program(folder)
     assert program.broken == {"program"}
     assert [p.format() for p in program.problems] == [
         "program.yaml:8:3: error: unknown key `colour` in `program`",

@@ -25,10 +25,13 @@ from rmentor.engines.status import (
     program_phase,
 )
 from rmentor.errors import Location
-from rmentor.files.meetings import MEETINGS_FILE, Meeting, MeetingStatus
-from rmentor.files.state import Pairing, PairingState, pair_id, read_pairings
-from rmentor.model.config import Participant, ProgramConfig
-from rmentor.model.sessions import PairPlan, Schedule, Session, Slot, write_schedule
+from rmentor.files.layout import MEETINGS_FILE
+from rmentor.files.state import read_pairings, write_schedule
+from rmentor.model.activity import Meeting, MeetingStatus
+from rmentor.model.config import ProgramConfig
+from rmentor.model.pairings import Pairing, PairingState, pair_id
+from rmentor.model.people import Participant
+from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
 from tests.conftest import SAMPLE
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)  # Mondays to a Friday; 24 weeks

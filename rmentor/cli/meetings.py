@@ -1,7 +1,6 @@
-"""Commands that track a running program: `log` (the meeting log) and `status`.
+"""The "Meetings" panel: `schedule`, `log` (the meeting log) and `status` (the dashboard).
 
-Plain functions in the Typer style of `cli.py`, which registers them, e.g.
-`app.command("log", rich_help_panel="Meetings")(handles_errors(log_command))`.
+Plain functions; `app.py` registers them.
 """
 
 from __future__ import annotations
@@ -13,24 +12,18 @@ from typing import Annotated
 import typer
 
 from ..engines.status import Status
-from ..errors import InvalidProgram, RmentorError, has_errors
-from ..files.load import Program, open_program
-from ..files.meetings import (
-    MEETINGS_FILE,
-    Meeting,
-    append_meeting,
-    check_meetings,
-    check_minutes,
-    load_meetings,
-    parse_status,
-    resolve_pair,
-)
-from ..files.output import program_lock
+from ..errors import RmentorError
+from ..files.layout import MEETINGS_FILE, program_lock
+from ..files.load import open_program
+from ..files.meetings import append_meeting, check_minutes, parse_status
 from ..files.roster import TopicIndex, split_list
-from ..files.state import read_pairings
+from ..model.pairings import resolve_pair
+from ..model.program import Program
 from . import console
 from .options import (
+    DryRunOption,
     JsonOption,
+    OutOption,
     ProgramOption,
     QuietOption,
     TodayOption,
@@ -48,7 +41,6 @@ def _date(text: str) -> dt.date:
 
 
 def _topic_ids(program: Program, given: list[str]) -> tuple[str, ...]:
-    assert program.config is not None
     index = TopicIndex(program.config.topics)
     separator = program.config.roster.list_separator
     found: list[str] = []
@@ -62,17 +54,6 @@ def _topic_ids(program: Program, given: list[str]) -> tuple[str, ...]:
             if topic not in found:
                 found.append(topic)
     return tuple(found)
-
-
-def _meetings(program: Program) -> list[Meeting]:
-    """The meeting log, checked; raises InvalidProgram when it has errors."""
-    assert program.config is not None
-    meetings, problems = load_meetings(
-        program.folder, program.config.topics, program.config.roster.list_separator
-    )
-    if has_errors(problems):
-        raise InvalidProgram(problems)
-    return meetings
 
 
 def log_command(
@@ -123,21 +104,19 @@ def log_command(
         except ValueError as exc:
             raise RmentorError(f"--minutes: {exc}") from None
     folder = program_folder(program)
-    loaded = open_program(folder)
-    assert loaded.config is not None
-    info = loaded.config.program
-    if not info.start <= day <= info.end:
-        raise RmentorError(
-            f"{day} is outside the program ({info.start} to {info.end}); check --date"
-        )
-    names = {p.id: p.name for p in loaded.participants}
-    topic_ids = _topic_ids(loaded, topics or [])
     with program_lock(folder):
-        state = read_pairings(folder)
-        chosen = resolve_pair(state, pair, names)
+        loaded = open_program(folder)
+        info = loaded.config.program
+        if not info.start <= day <= info.end:
+            raise RmentorError(
+                f"{day} is outside the program ({info.start} to {info.end}); check --date"
+            )
+        names = {p.id: p.name for p in loaded.participants}
+        topic_ids = _topic_ids(loaded, topics or [])
+        chosen = resolve_pair(loaded.pairings, pair, names)
         if chosen.ended is not None and day > chosen.ended:
             raise RmentorError(f"pair `{chosen.id}` ended on {chosen.ended}, before {day}")
-        earlier = [m for m in _meetings(loaded) if m.pair == chosen.id and m.date == day]
+        earlier = [m for m in loaded.meetings if m.pair == chosen.id and m.date == day]
         meeting = append_meeting(
             folder,
             chosen.id,
@@ -166,18 +145,16 @@ def log_command(
 def load_status(folder: Path, today: dt.date) -> Status:
     """Everything the dashboard needs, read from the program folder."""
     from ..engines.status import build_status
-    from ..model.sessions import read_schedule
 
     loaded = open_program(folder)
-    assert loaded.config is not None
-    info = loaded.config.program
-    state = read_pairings(folder)
-    meetings = _meetings(loaded)
-    problems = check_meetings(meetings, state, info.start, info.end)
-    if has_errors(problems):
-        raise InvalidProgram(problems)
-    schedule = read_schedule(folder)
-    return build_status(loaded.config, loaded.participants, state, schedule, meetings, today)
+    return build_status(
+        loaded.config,
+        loaded.participants,
+        loaded.pairings,
+        loaded.schedule,
+        loaded.meetings,
+        today,
+    )
 
 
 def status_command(
@@ -242,3 +219,89 @@ def show_status(status: Status) -> None:
         )
     for note in status.notes:
         console.say(note, style="dim")
+
+
+def schedule(
+    json_output: JsonOption = False,
+    today: TodayOption = None,
+    dry_run: DryRunOption = False,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Plan every pair's meetings; write state/schedule.toml and .ics calendars."""
+    from ..files.layout import CALENDAR_DIR, out_folder
+    from .steps import run_schedule
+
+    run = run_schedule(program_folder(program), today=today_or(today), out=out, dry_run=dry_run)
+    schedule = run.program.schedule
+    sessions = schedule.sessions
+    config = run.program.config
+    if json_output:
+        console.print_json(
+            {
+                "sessions": [
+                    {
+                        "pair": s.pair,
+                        "number": s.number,
+                        "start": s.start.isoformat(),
+                        "end": s.end.isoformat(),
+                        "theme": s.theme,
+                        "topics": list(s.topics),
+                        "status": s.status,
+                        "sequence": s.sequence,
+                    }
+                    for s in sessions
+                ],
+                "milestones": [
+                    {
+                        "name": m.name,
+                        "kind": m.kind,
+                        "date": m.date.isoformat(),
+                        "audience": m.audience,
+                    }
+                    for m in sorted(config.meetings.milestones, key=lambda m: (m.date, m.name))
+                ],
+                "fallback_pairs": [p.pair for p in schedule.plans if p.slot.fallback],
+                "skipped": [
+                    {"pair": k.pair, "date": k.date.isoformat(), "reason": k.reason}
+                    for k in schedule.skipped
+                ],
+            }
+        )
+        return
+    if quiet or settings().quiet:
+        return
+    names = {p.id: p.name for p in run.program.participants}
+    active = {p.id for p in run.program.pairings.active}
+    console.print_table(
+        "Meeting slots",
+        ("pair", "mentor", "mentee", "slot", "sessions"),
+        (
+            (
+                p.pair,
+                names.get(p.mentor, p.mentor),
+                names.get(p.mentee, p.mentee),
+                p.slot.describe() + (" (no common time)" if p.slot.fallback else ""),
+                str(sum(1 for s in p.sessions if s.status == "planned")),
+            )
+            for p in schedule.plans
+            if p.pair in active
+        ),
+    )
+    planned = [s for s in sessions if s.status == "planned"]
+    moved = sum(1 for s in planned if s.moved_from is not None)
+    fallback = [p.pair for p in schedule.plans if p.slot.fallback and p.pair in active]
+    console.say(
+        f"{len(active)} pairs, {len(planned)} sessions planned, {moved} moved for holidays, "
+        f"{len(schedule.skipped)} skipped for holidays or blackouts, "
+        f"{len(config.meetings.milestones)} milestones."
+    )
+    if fallback:
+        console.warn(
+            f"no common time inside both people's hours for {len(fallback)} pairs: "
+            f"{', '.join(fallback)} (they got the mentor's first free time)"
+        )
+    where = out_folder(run.program.folder, out) / CALENDAR_DIR
+    what = "would be written" if dry_run else "written"
+    console.say(f"Calendars {what} to {where}: {len(run.calendars)} files.")

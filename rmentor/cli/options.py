@@ -16,7 +16,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..errors import InvalidProgram, RmentorError
-from ..files.load import find_program
+from ..files.layout import find_program
 from . import console
 
 BUG_EXIT = 70  # EX_SOFTWARE: not the user's fault
@@ -124,3 +124,26 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the result; 
 def today_or(text: str | None) -> dt.date:
     """--today, or the real today."""
     return parse_date(text) or dt.date.today()
+
+
+SETUP = "Set up"
+
+
+PAIRING = "Pairing"
+
+
+MEETINGS = "Meetings"
+
+
+DOCUMENTS = "Documents"
+
+
+OutOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        help="Output folder (default: out/ in the program folder).",
+        file_okay=False,
+        show_default=False,
+    ),
+]

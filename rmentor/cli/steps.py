@@ -1,23 +1,71 @@
-"""The pairing commands' work: load the program and its state, match, write.
+"""What each command does below Typer: one loaded `Program` in, engines called, files written.
 
-Thin glue between files and the pure engine in `rmentor.matching`.
+Every step takes the program as loaded (or as the step before left it) and returns
+it updated, as mkdocs passes its config: `build` is load → match → schedule →
+documents → report → index on one `Program`, and the separate commands are the same
+steps, one at a time. Steps that write state run inside the program lock, which the
+command takes before it loads.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engines.matching.engine import MatchResult, Progress, match, withdraw
-from ..errors import RmentorError
-from ..files.load import Program, open_program
-from ..files.output import program_lock
-from ..files.state import PairingState, history_pairs, read_pairings, write_pairings
+from ..documents.packets import handouts, index_document, packets
+from ..documents.render import Document, Progress, Renderer, render_documents
+from ..documents.report import CHART_DIR, ReportRun, certificate_documents, charts, report_document
+from ..engines.evaluation import answers_to_date, evaluate
+from ..engines.matching.engine import MatchResult, match, withdraw
+from ..engines.report import Cohort, Report, build_report
+from ..engines.schedule import plan_schedule
+from ..engines.status import build_status
+from ..errors import InvalidProgram, Problem, RmentorError, has_errors, sorted_problems
+from ..files.layout import CALENDAR_DIR, TEMPLATES_DIR, out_folder, program_lock
+from ..files.load import load, open_program
+from ..files.output import Written, inside, write_bytes_atomic
+from ..files.state import write_pairings, write_schedule
+from ..model.checks import Summary, feasibility, summarize
+from ..model.program import Program
+
+NO_PAIRS = "there are no pairs yet; run `rmentor match` first"
 
 
-def _history(program: Program) -> set[tuple[str, str]]:
-    assert program.config is not None
-    return history_pairs(program.folder, program.config.matching.history)
+def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
+    """Everything `rmentor validate` reports: all problems, sorted, and the summary."""
+    program = load(folder)
+    summary = summarize(program)
+    problems = list(program.problems)
+    problems += feasibility(program, summary, failed=has_errors(problems))
+    return sorted_problems(problems), summary
+
+
+# -- pairing --------------------------------------------------------------------------------
+
+
+def match_step(
+    program: Program,
+    *,
+    today: dt.date,
+    rematch: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> tuple[Program, MatchResult]:
+    """Match; write state/pairings.toml unless `dry_run`; the program with its new pairs."""
+    result = match(
+        program.config,
+        program.participants,
+        program.pairings,
+        today=today,
+        rematch=rematch,
+        history=set(program.history),
+        progress=progress,
+    )
+    if not dry_run:
+        write_pairings(program.folder, result.state)
+    return replace(program, pairings=result.state), result
 
 
 def run_match(
@@ -28,54 +76,278 @@ def run_match(
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
-    """Match the program in `folder`; write state/pairings.toml unless `dry_run`."""
-    program = open_program(folder)
-    assert program.config is not None
+    """`rmentor match`: load inside the lock, match, write."""
     with program_lock(folder, enabled=not dry_run):
-        previous = read_pairings(folder)
-        result = match(
-            program.config,
-            program.participants,
-            previous,
-            today=today,
-            rematch=rematch,
-            history=_history(program),
-            progress=progress,
-        )
-        if not dry_run:
-            write_pairings(folder, result.state)
-    return program, result
+        program = open_program(folder)
+        return match_step(program, today=today, rematch=rematch, dry_run=dry_run, progress=progress)
 
 
 def run_withdraw(
     folder: Path, person: str, *, today: dt.date, reason: str | None, dry_run: bool = False
 ) -> tuple[Program, MatchResult]:
-    """Record that `person` left, end their pairs, re-pair their partners."""
-    program = open_program(folder)
-    assert program.config is not None
-    if person not in {p.id for p in program.participants}:
-        raise RmentorError(f"`{person}` is not on the roster")
+    """`rmentor withdraw`: record that `person` left, end their pairs, re-pair their partners."""
     with program_lock(folder, enabled=not dry_run):
-        previous = read_pairings(folder)
-        if person in previous.withdrawn_ids():
+        program = open_program(folder)
+        if person not in {p.id for p in program.participants}:
+            raise RmentorError(f"`{person}` is not on the roster")
+        if person in program.pairings.withdrawn_ids():
             raise RmentorError(f"`{person}` has already withdrawn")
-        if not previous.pairs:
-            raise RmentorError("there are no pairs yet; run `rmentor match` first")
+        if not program.pairings.pairs:
+            raise RmentorError(NO_PAIRS)
         result = withdraw(
             program.config,
             program.participants,
-            previous,
+            program.pairings,
             person,
             today=today,
             reason=reason,
-            history=_history(program),
+            history=set(program.history),
         )
         if not dry_run:
             write_pairings(folder, result.state)
-    return program, result
+    return replace(program, pairings=result.state), result
 
 
-def load_pairings(folder: Path) -> tuple[Program, PairingState]:
-    """The program and its committed pairings (for explain and later commands)."""
-    program = open_program(folder)
-    return program, read_pairings(folder)
+# -- scheduling -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScheduleRun:
+    """What `rmentor schedule` did."""
+
+    program: Program  # with its new schedule
+    calendars: tuple[str, ...]  # files written or unchanged, relative to the out folder
+
+
+def schedule_step(
+    program: Program, *, today: dt.date, out: Path | None = None, dry_run: bool = False
+) -> ScheduleRun:
+    """Plan every pair's meetings; write state/schedule.toml and the .ics calendars."""
+    from ..documents.calendar import build_calendars
+
+    config = program.config
+    if not program.pairings.pairs:
+        raise RmentorError(NO_PAIRS)
+    logged = {(m.pair, m.date) for m in program.meetings}  # held or not: those never move
+    schedule = plan_schedule(
+        config, program.participants, program.pairings.pairs, program.schedule, logged, today
+    )
+    people = {p.id: p for p in program.participants}
+    titles = {t.id: t.title for t in config.topics}
+    files = build_calendars(config, people, program.pairings.pairs, schedule, titles)
+    if not dry_run:
+        write_schedule(program.folder, schedule)
+        target = out_folder(program.folder, out) / CALENDAR_DIR
+        for name, data in sorted(files.items()):
+            write_bytes_atomic(inside(target, name), data, durable=False)
+    return ScheduleRun(replace(program, schedule=schedule), tuple(sorted(files)))
+
+
+def run_schedule(
+    folder: Path, *, today: dt.date, out: Path | None = None, dry_run: bool = False
+) -> ScheduleRun:
+    """`rmentor schedule`: load inside the lock, plan, write."""
+    with program_lock(folder, enabled=not dry_run):
+        return schedule_step(open_program(folder), today=today, out=out, dry_run=dry_run)
+
+
+# -- documents ------------------------------------------------------------------------------
+
+
+def renderer(program: Program) -> Renderer:
+    """The program's renderer: its own templates/ first, then the shipped ones."""
+    return Renderer(program.folder / TEMPLATES_DIR, program.config.program.paper)
+
+
+def handout_documents(program: Program, today: dt.date) -> list[Document]:
+    """The `handouts` command's documents."""
+    from ..documents.packets import context_extra
+
+    return handouts(
+        program.config,
+        program.participants,
+        program.pairings,
+        program.schedule,
+        today,
+        context_extra(program, today),
+    )
+
+
+def packet_documents(program: Program, today: dt.date, only: str | None = None) -> list[Document]:
+    """The `packet` command's documents (one pair's, or every pair's and the coordinator's)."""
+    from ..documents.packets import context_extra
+
+    if only is not None and only not in {p.id for p in program.pairings.active}:
+        raise RmentorError(f"`{only}` is not the id of an active pair")
+    return packets(
+        program.config,
+        program.participants,
+        program.pairings,
+        program.schedule,
+        today,
+        only,
+        context_extra(program, today),
+    )
+
+
+def write_documents(
+    docs: Sequence[Document],
+    program: Program,
+    fmt: str,
+    out: Path,
+    progress: Progress | None = None,
+) -> Written:
+    """Render each document and write `out/<path>.<fmt>`; count the files that changed.
+
+    Files are written atomically and only when their bytes change, so a second build
+    touches nothing.
+    """
+    files: list[str] = []
+    changed = 0
+    for name, data in render_documents(docs, renderer(program), fmt, program.header, progress):
+        files.append(name)
+        changed += write_bytes_atomic(inside(out, name), data, durable=False)
+    return Written(tuple(files), changed)
+
+
+# -- evaluation -----------------------------------------------------------------------------
+
+
+def evaluate_program(program: Program, today: dt.date, threshold: int | None = None) -> Report:
+    """The program's report as of `today` (no cohorts); `threshold` raises its anonymity
+    threshold (an earlier cohort is shown with the current program's, if stricter)."""
+    config = program.config
+    if threshold is not None and threshold > config.evaluation.anonymity_threshold:
+        stricter = config.evaluation.model_copy(update={"anonymity_threshold": threshold})
+        config = config.model_copy(update={"evaluation": stricter})
+    people, pairs, schedule = program.participants, program.pairings, program.schedule
+    meetings = list(program.meetings)
+    responses = answers_to_date(config, list(program.responses), today)
+    evaluation = evaluate(config, people, pairs, schedule, meetings, responses, today)
+    status = build_status(config, people, pairs, schedule, meetings, today)
+    return build_report(
+        config, people, pairs, schedule, meetings, responses, evaluation, status, today
+    )
+
+
+def report_step(program: Program, today: dt.date) -> ReportRun:
+    """The report as of `today`, with its earlier cohorts (evaluation.compare)."""
+    config = program.config
+    report = evaluate_program(program, today)
+    cohorts: list[Cohort] = []
+    for name in config.evaluation.compare:
+        try:
+            earlier = open_program((program.folder / name).resolve())
+        except InvalidProgram as exc:
+            count = sum(1 for p in exc.problems if p.severity.value == "error")
+            errors = "1 error" if count == 1 else f"{count} errors"
+            raise RmentorError(
+                f"evaluation.compare names `{name}`, whose files have {errors}: "
+                f"run `rmentor validate --program {name}` there"
+            ) from None
+        found = evaluate_program(earlier, today, config.evaluation.anonymity_threshold)
+        info = earlier.config.program
+        cohorts.append(
+            Cohort(
+                info.name,
+                info.start,
+                info.end,
+                found.evaluation.metrics,
+                tuple(found.evaluation.goals),
+            )
+        )
+    if cohorts:
+        report = replace(report, cohorts=cohorts)
+    return ReportRun(program, report)
+
+
+def write_report(run: ReportRun, fmt: str, out: Path) -> Written:
+    """out/report.<fmt>, its charts and the certificates; only changed files rewritten.
+
+    In Markdown the charts are files in out/report-charts/ that the report links; in
+    HTML and PDF they are inline. Certificates are for printing: HTML when the report
+    is Markdown.
+    """
+    drawn = charts(run)
+    figures = {f"{CHART_DIR}/{name}.svg": chart.svg for name, chart in drawn.items()}
+    files: list[str] = []
+    changed = 0
+    if fmt == "md":
+        for path, svg in sorted(figures.items()):
+            changed += write_bytes_atomic(inside(out, path), svg.encode("utf-8"), durable=False)
+            files.append(path)
+    report = write_documents([report_document(run, figures)], run.program, fmt, out)
+    certificate_fmt = "html" if fmt == "md" else fmt
+    certificates = write_documents(certificate_documents(run), run.program, certificate_fmt, out)
+    return Written(
+        (*files, *report.files, *certificates.files),
+        changed + report.changed + certificates.changed,
+    )
+
+
+# -- build ----------------------------------------------------------------------------------
+
+GROUPS = {
+    "handouts": "Handouts",
+    "letters": "Welcome letters",
+    "agreements": "Pair agreements",
+    "agendas": "Session agenda sheets",
+    "packets": "Packets",
+}
+
+
+@dataclass(frozen=True)
+class BuildRun:
+    """What `rmentor build` did."""
+
+    steps: tuple[str, ...]  # matched?, scheduled, evaluated
+    calendars: int
+    written: Written
+
+
+def build(
+    folder: Path,
+    *,
+    today: dt.date,
+    fmt: str,
+    out: Path | None = None,
+    progress: Progress | None = None,
+) -> BuildRun:
+    """Everything in one go, on one loaded program: match (if no pairs yet), schedule,
+    handouts, packets, report, certificates, index."""
+    target = out_folder(folder, out)
+    steps: list[str] = []
+    with program_lock(folder):
+        program = open_program(folder)
+        if not program.pairings.active:
+            program, _ = match_step(program, today=today)
+            steps.append("matched")
+        scheduled = schedule_step(program, today=today, out=target)
+    program = scheduled.program
+    steps.append("scheduled")
+    evaluated = report_step(program, today)  # before writing documents: its inputs may be wrong
+    docs = handout_documents(program, today) + packet_documents(program, today)
+    written = write_documents(docs, program, fmt, target, progress)
+    evaluation = write_report(evaluated, fmt, target)
+    entries = [
+        (GROUPS.get(d.path.split("/")[0], "Other"), d.title, f"{d.path}.{fmt}") for d in docs
+    ]
+    entries.append(("Evaluation", "Evaluation report", f"report.{fmt}"))
+    certificate_fmt = "html" if fmt == "md" else fmt
+    entries += [
+        ("Certificates of completion", d.title, f"{d.path}.{certificate_fmt}")
+        for d in certificate_documents(evaluated)
+    ]
+    entries += [
+        ("Calendars", name.removesuffix(".ics"), f"{CALENDAR_DIR}/{name}")
+        for name in scheduled.calendars
+    ]
+    index_fmt = "md" if fmt == "md" else "html"
+    index = write_documents(
+        [index_document(program.config, today, entries, index_fmt)], program, index_fmt, target
+    )
+    total = Written(
+        written.files + evaluation.files + index.files,
+        written.changed + evaluation.changed + index.changed,
+    )
+    return BuildRun((*steps, "evaluated"), len(scheduled.calendars), total)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -37,9 +36,12 @@ from icalendar import (
 from icalendar.timezone import tzid_from_dt
 
 from .. import __version__
-from ..files.state import Pairing
-from ..model.config import Milestone, Participant, ProgramConfig
+from ..model.config import Milestone, ProgramConfig
+from ..model.pairings import Pairing
+from ..model.people import Participant
 from ..model.sessions import PairPlan, Schedule, Session, Skip
+from ..model.vocabulary import AUDIENCE_PHRASES, MILESTONE_PHRASES
+from ..text import slug
 
 COORDINATOR_FILE = "coordinator.ics"
 CATEGORY = "rmentor"
@@ -54,39 +56,20 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 # into a space).
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
-_MILESTONE_KINDS = {
-    "kickoff": "kick-off",
-    "mentor_training": "training for mentors",
-    "mentee_training": "training for mentees",
-    "midpoint_survey": "midpoint survey",
-    "final_survey": "final survey",
-    "celebration": "closing celebration",
-    "other": "program event",
-}
-_AUDIENCES = {
-    "everyone": "everyone",
-    "mentors": "the mentors",
-    "mentees": "the mentees",
-    "coordinator": "the coordinator",
-}
 
-
-def slug(text: str, default: str = "program") -> str:
-    """Lowercase ASCII letters and digits, everything else one `-` ("Für Alle!" → "fur-alle")."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or default
+def _program_slug(config: ProgramConfig) -> str:
+    return slug(config.program.name, "program", limit=None)
 
 
 def session_uid(config: ProgramConfig, pair: str, number: int) -> str:
     """A session's UID: the same program, pair and session number give the same UID."""
-    return f"{_file_stem(pair)}-{number}@{slug(config.program.name)}.rmentor"
+    return f"{_file_stem(pair)}-{number}@{_program_slug(config)}.rmentor"
 
 
 def milestone_uid(config: ProgramConfig, index: int, milestone: Milestone) -> str:
     """A milestone's UID; `index` counts the program's milestones from 1."""
-    return (
-        f"milestone-{index}-{slug(milestone.name, 'milestone')}@{slug(config.program.name)}.rmentor"
-    )
+    name = slug(milestone.name, "milestone", limit=None)
+    return f"milestone-{index}-{name}@{_program_slug(config)}.rmentor"
 
 
 def pair_file_name(pair: str) -> str:
@@ -178,7 +161,7 @@ class _Builder:
         self.people = people
         self.topic_titles = topic_titles
         self.skipped = {(s.pair, s.date): s.reason for s in skipped}
-        self.program_slug = slug(config.program.name)
+        self.program_slug = _program_slug(config)
         self.program_zone = _zone(config.program.timezone)
         self.default_stamp = _midnight_utc(config.program.start)
         self.themes = {
@@ -322,8 +305,8 @@ class _Builder:
         event.add("STATUS", "CONFIRMED")
         event.add("SUMMARY", _line(milestone.name) or "Program milestone")
         lines = [
-            f"{_line(self.config.program.name)}: {_MILESTONE_KINDS[milestone.kind]}, "
-            f"for {_AUDIENCES[milestone.audience]}."
+            f"{_line(self.config.program.name)}: {MILESTONE_PHRASES[milestone.kind]}, "
+            f"for {AUDIENCE_PHRASES[milestone.audience]}."
         ]
         if milestone.description and _text(milestone.description):
             lines.append(_text(milestone.description))
@@ -502,7 +485,7 @@ def _years(config: ProgramConfig, schedule: Schedule) -> tuple[int, int]:
 
 def _file_stem(pair: str) -> str:
     """A pair id fit for a file name and a UID: kept when safe, else slugged."""
-    stem = pair if _SAFE_ID.match(pair) else slug(pair, "")
+    stem = pair if _SAFE_ID.match(pair) else slug(pair, "", limit=None)
     if not stem or stem == "coordinator":
         raise ValueError(f"pair id `{pair}` cannot name a calendar file")
     return stem

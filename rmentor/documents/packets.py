@@ -11,54 +11,19 @@ also get `person`, `partner` and `pair` (see `person_context`, `pair_context`).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..files.state import Pairing, PairingState
-from ..model.config import Participant, ProgramConfig
+from ..model.config import ProgramConfig
+from ..model.pairings import Pairing, PairingState
+from ..model.people import Participant
+from ..model.program import Program
 from ..model.sessions import Schedule, Session
-from .render import Part, slug
-
-CADENCE_WORDS = {"weekly": "every week", "biweekly": "every other week", "monthly": "once a month"}
-METRIC_WORDS = {
-    "attendance_rate": "share of planned sessions that were held",
-    "average_minutes": "average length of a held session, in minutes",
-    "completion_rate": "share of pairs that held at least the minimum number of sessions",
-    "dropout_rate": "share of participants who left the program",
-    "goal_progress": "progress on the pair's learning goals (survey, 1-5)",
-    "meetings_held": "number of sessions held",
-    "nps": "net promoter score (-100 to 100)",
-    "response_rate": "share of participants who answered the survey",
-    "satisfaction": "average satisfaction (survey, 1-5)",
-    "skill_delta": "gain in self-rated skill from the first to the final survey (points on 1-5)",
-}
-KIND_WORDS = {
-    "kickoff": "Kickoff",
-    "mentor_training": "Training for mentors",
-    "mentee_training": "Training for mentees",
-    "midpoint_survey": "Midpoint survey",
-    "final_survey": "Final survey",
-    "celebration": "Closing celebration",
-    "other": "Event",
-}
-ROLE_WORDS = {
-    "mentor": "mentor (the colleague who teaches)",
-    "mentee": "mentee (the colleague who learns)",
-}
-
-
-@dataclass(frozen=True)
-class Document:
-    """A file to write: its path under out/ (without extension), title and parts."""
-
-    path: str
-    title: str
-    parts: tuple[Part, ...]
-    kind: str = "document"  # layout variant: document, form, sheets, packet, report, certificate
-    # Charts inlined in HTML: an image path the Markdown links (`![..](path)`) -> SVG.
-    figures: Mapping[str, str] = field(default_factory=dict, hash=False)
+from ..model.vocabulary import CADENCE_WORDS, KIND_WORDS, METRIC_WORDS, ROLE_WORDS
+from ..text import slug
+from .render import Document, Part
 
 
 def _target(goal_metric: str, target: float) -> str:
@@ -346,3 +311,58 @@ def packets(
         )
         docs.append(Document("packets/coordinator", "Coordinator packet", parts, "packet"))
     return docs
+
+
+INDEX = "index"
+
+
+def _roster(program: Program) -> dict[str, Any]:
+    def table(key: str) -> list[dict[str, Any]]:
+        counts: Counter[tuple[str, str]] = Counter(
+            (getattr(p, key) or "(not given)", p.role) for p in program.participants
+        )
+        names = sorted({name for name, _ in counts})
+        return [
+            {"name": n, "mentors": counts[(n, "mentor")], "mentees": counts[(n, "mentee")]}
+            for n in names
+        ]
+
+    return {"departments": table("department"), "locations": table("location")}
+
+
+def context_extra(program: Program, today: dt.date) -> dict[str, Any]:
+    """Setup status, pairs at risk and roster composition, for the coordinator's documents."""
+    from ..engines.status import build_status
+
+    config, pairs, schedule = program.config, program.pairings, program.schedule
+    status = build_status(config, program.participants, pairs, schedule, program.meetings, today)
+    return {
+        "setup": {
+            "matched": bool(pairs.active),
+            "scheduled": bool(schedule.plans),
+            "meetings_logged": len(program.meetings),
+            "surveys": len(config.evaluation.surveys),
+        },
+        "at_risk": [
+            {"pair": p.pair, "mentor": p.mentor_name, "mentee": p.mentee_name, "reason": p.at_risk}
+            for p in status.at_risk
+        ],
+        "roster": _roster(program),
+    }
+
+
+def index_document(
+    config: ProgramConfig, today: dt.date, entries: Sequence[tuple[str, str, str]], fmt: str
+) -> Document:
+    """out/index: every file written, grouped, with links relative to out/."""
+    groups: dict[str, list[dict[str, str]]] = {}
+    for group, title, href in entries:
+        # An index in HTML links the HTML/PDF files; in Markdown the Markdown ones.
+        groups.setdefault(group, []).append({"title": title, "href": href})
+    context = {
+        "program": {"name": config.program.name, "organization": config.program.organization},
+        "today": today,
+        "format": fmt,
+        "groups": [{"name": k, "entries": v} for k, v in groups.items()],
+    }
+    return Document(INDEX, f"{config.program.name}: documents", (Part("index.md.j2", context),))

@@ -17,8 +17,8 @@ import datetime as dt
 import os
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from markupsafe import Markup
 
 from ..errors import RmentorError
 from ..resources import templates_dir
+from ..text import slug
 
 FORMATS = ("md", "html", "pdf")
 LAYOUT = "layout.html.j2"
@@ -94,13 +95,6 @@ def css_string(value: object) -> Markup:
     so neither a quote nor `</style>` can end it."""
     text = clean_text(value)
     return Markup("".join(ch if ch.isalnum() or ch == " " else f"\\{ord(ch):x} " for ch in text))
-
-
-def slug(text: str) -> str:
-    """A file name made from an id or a title: ASCII letters, digits and dashes only."""
-    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    cleaned = re.sub(r"[^A-Za-z0-9]+", "-", ascii_text).strip("-").lower()
-    return cleaned[:60] or "x"
 
 
 def markdown_to_html(text: str) -> str:
@@ -331,3 +325,111 @@ def pdfs(jobs: Sequence[tuple[str, str]]) -> list[bytes]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file to write: its path under out/ (without extension), title and parts."""
+
+    path: str
+    title: str
+    parts: tuple[Part, ...]
+    kind: str = "document"  # layout variant: document, form, sheets, packet, report, certificate
+    # Charts inlined in HTML: an image path the Markdown links (`![..](path)`) -> SVG.
+    figures: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+
+# Told (what, done, of) as documents are rendered: the CLI draws a progress bar.
+Progress = Callable[[str, int, int], None]
+
+
+PDF_BATCH = 64  # documents printed per pool of workers: bounds the HTML held at once
+
+
+PARALLEL_FROM = 200  # from this many documents, Markdown and HTML render on every core
+
+
+CHUNK_DOCUMENTS = 100  # documents sent to a worker at once
+
+
+def render_documents(
+    docs: Sequence[Document],
+    renderer: Renderer,
+    fmt: str,
+    header: str,
+    progress: Progress | None = None,
+) -> Iterator[tuple[str, bytes]]:
+    """Each document's file name under out/ (`<path>.<fmt>`) and its bytes.
+
+    PDFs are printed in batches of `PDF_BATCH` (see `pdfs`); from `PARALLEL_FROM`
+    documents on, Markdown and HTML render in worker processes, one per core.
+    """
+    if fmt not in FORMATS:
+        raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
+    if fmt != "pdf" and len(docs) >= PARALLEL_FROM:
+        yield from _render_parallel(docs, renderer, fmt, header, progress)
+        return
+    pending: list[tuple[str, str, str]] = []  # PDFs: (name, html, identifier), printed in batches
+    for k, doc in enumerate(docs, start=1):
+        name = f"{doc.path}.{fmt}"
+        if fmt == "pdf":
+            html = renderer.document_html(
+                doc.title, doc.parts, header=header, kind=doc.kind, figures=doc.figures
+            )
+            pending.append((name, html, slug(doc.path)))
+            if len(pending) == PDF_BATCH or k == len(docs):
+                printed = pdfs([(page, ident) for _, page, ident in pending])
+                yield from zip((n for n, _, _ in pending), printed, strict=True)
+                pending.clear()
+        else:
+            yield (
+                name,
+                renderer.document(
+                    doc.title, doc.parts, fmt, header=header, kind=doc.kind, figures=doc.figures
+                ),
+            )
+        if progress is not None:
+            progress(f"writing {fmt}", k, len(docs))
+
+
+def _render_chunk(job: tuple[Path | None, str, str, str, Sequence[Document]]) -> list[bytes]:
+    # Top level, so that worker processes find it by its module path.
+    templates, paper, fmt, header, docs = job
+    renderer = Renderer(templates, paper)
+    return [
+        renderer.document(d.title, d.parts, fmt, header=header, kind=d.kind, figures=d.figures)
+        for d in docs
+    ]
+
+
+def _render_parallel(
+    docs: Sequence[Document],
+    renderer: Renderer,
+    fmt: str,
+    header: str,
+    progress: Progress | None,
+) -> Iterator[tuple[str, bytes]]:
+    """Many documents: rendered in worker processes (one per core), yielded here.
+
+    Each chunk is pickled whole, so the contexts its documents share stay shared and
+    the worker's renderer renders each shared part once.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = CHUNK_DOCUMENTS
+    # A pair's letters and agreement are parts of its packet too: keep a pair's
+    # documents in one chunk so its worker renders them once.
+    ordered = sorted(docs, key=lambda d: (d.path.rsplit("/", 1)[-1].rsplit("-", 1)[-1], d.path))
+    chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
+    jobs = [(renderer.program_templates, renderer.paper, fmt, header, chunk) for chunk in chunks]
+    workers = max(1, min(len(chunks), os.cpu_count() or 1))
+    done = 0
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for chunk, rendered in zip(chunks, pool.map(_render_chunk, jobs), strict=True):
+            for doc, data in zip(chunk, rendered, strict=True):
+                yield f"{doc.path}.{fmt}", data
+            done += len(chunk)
+            if progress is not None:
+                progress(f"writing {fmt}", done, len(docs))

@@ -8,49 +8,23 @@ one.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from dataclasses import dataclass, replace
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
-from ..cli.publishing import Written, write_documents
-from ..engines.evaluation import CUMULATIVE, answers_to_date, evaluate
-from ..engines.report import (
-    KIND_TITLES,
-    METRIC_TITLES,
-    NO_DATA,
-    Cohort,
-    Report,
-    build_report,
-    metric_text,
-)
-from ..engines.status import build_status, program_phase
-from ..errors import InvalidProgram, RmentorError, has_errors
-from ..files.load import Program, open_program
-from ..files.meetings import load_meetings
-from ..files.output import inside, write_bytes_atomic
-from ..files.state import PairingState, read_pairings
-from ..files.surveys import load_surveys
-from ..model.sessions import read_schedule
-from .packets import Document, person_context, program_context
-from .render import Part, Renderer, slug
+from ..engines.evaluation import CUMULATIVE
+from ..engines.report import Report
+from ..engines.status import program_phase
+from ..model.pairings import PairingState
+from ..model.program import Program
+from ..model.vocabulary import KIND_TITLES, METRIC_ORDER, METRIC_TITLES, NO_DATA, metric_text
+from ..text import slug
+from .packets import person_context, program_context
+from .render import Document, Part
 
 REPORT = "report"
 CHART_DIR = "report-charts"
 CERTIFICATE_DIR = "certificates"
-METRIC_ORDER = (
-    "attendance_rate",
-    "meetings_held",
-    "average_minutes",
-    "completion_rate",
-    "dropout_rate",
-    "response_rate",
-    "satisfaction",
-    "nps",
-    "goal_progress",
-    "skill_delta",
-)
 HIDDEN = "hidden"
 
 
@@ -60,75 +34,6 @@ class ReportRun:
 
     program: Program
     report: Report
-
-
-def _evaluate_folder(
-    folder: Path, today: dt.date, threshold: int | None = None
-) -> tuple[Program, Report]:
-    """Load and evaluate one program folder; `threshold` raises its anonymity
-    threshold (an earlier cohort is shown with the current program's, if stricter)."""
-    program = open_program(folder)
-    config = program.config
-    assert config is not None
-    if threshold is not None and threshold > config.evaluation.anonymity_threshold:
-        stricter = config.evaluation.model_copy(update={"anonymity_threshold": threshold})
-        config = config.model_copy(update={"evaluation": stricter})
-        program = replace(program, config=config)
-    pairs = read_pairings(folder)
-    schedule = read_schedule(folder)
-    meetings, problems = load_meetings(folder, config.topics, config.roster.list_separator)
-    responses, survey_problems = load_surveys(folder, config, participants=program.participants)
-    if has_errors([*problems, *survey_problems]):
-        raise InvalidProgram([*problems, *survey_problems])
-    responses = answers_to_date(config, responses, today)
-    evaluation = evaluate(config, program.participants, pairs, schedule, meetings, responses, today)
-    status = build_status(config, program.participants, pairs, schedule, meetings, today)
-    report = build_report(
-        config,
-        program.participants,
-        pairs,
-        schedule,
-        meetings,
-        responses,
-        evaluation,
-        status,
-        today,
-    )
-    return program, report
-
-
-def run_report(folder: Path, today: dt.date) -> ReportRun:
-    """The program's report as of `today`, with its earlier cohorts (evaluation.compare)."""
-    program, report = _evaluate_folder(folder, today)
-    config = program.config
-    assert config is not None
-    cohorts: list[Cohort] = []
-    for name in config.evaluation.compare:
-        try:
-            earlier, earlier_report = _evaluate_folder(
-                (folder / name).resolve(), today, config.evaluation.anonymity_threshold
-            )
-        except InvalidProgram as exc:
-            count = sum(1 for p in exc.problems if p.severity.value == "error")
-            errors = "1 error" if count == 1 else f"{count} errors"
-            raise RmentorError(
-                f"evaluation.compare names `{name}`, whose files have {errors}: "
-                f"run `rmentor validate --program {name}` there"
-            ) from None
-        assert earlier.config is not None
-        info = earlier.config.program
-        cohorts.append(
-            Cohort(
-                info.name,
-                info.start,
-                info.end,
-                earlier_report.evaluation.metrics,
-                tuple(earlier_report.evaluation.goals),
-            )
-        )
-    if cohorts:
-        report = replace(report, cohorts=cohorts)
-    return ReportRun(program, report)
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -382,28 +287,3 @@ def certificate_documents(run: ReportRun) -> list[Document]:
             )
         )
     return docs
-
-
-def write_report(run: ReportRun, renderer: Renderer, fmt: str, out: Path, header: str) -> Written:
-    """out/report.<fmt>, its charts and the certificates; only changed files rewritten.
-
-    In Markdown the charts are files in out/report-charts/ that the report links; in
-    HTML and PDF they are inline. Certificates are for printing: HTML when the report
-    is Markdown.
-    """
-    drawn = charts(run)
-    figures = {f"{CHART_DIR}/{name}.svg": chart.svg for name, chart in drawn.items()}
-    files: list[str] = []
-    changed = 0
-    if fmt == "md":
-        for path, svg in sorted(figures.items()):
-            changed += write_bytes_atomic(inside(out, path), svg.encode("utf-8"), durable=False)
-            files.append(path)
-    report = write_documents([report_document(run, figures)], renderer, fmt, out, header)
-    certificates = write_documents(
-        certificate_documents(run), renderer, "html" if fmt == "md" else fmt, out, header
-    )
-    return Written(
-        (*files, *report.files, *certificates.files),
-        changed + report.changed + certificates.changed,
-    )

@@ -74,11 +74,12 @@ from dataclasses import dataclass, field
 from statistics import fmean
 from typing import Any, Literal, TypeVar
 
-from ..files.meetings import Meeting
-from ..files.state import PairingState
-from ..files.surveys import KIND_ORDER, Response
-from ..model.config import SURVEY_METRICS, Goal, Participant, ProgramConfig
+from ..model.activity import Meeting, Response
+from ..model.config import Goal, ProgramConfig
+from ..model.pairings import PairingState
+from ..model.people import Participant
 from ..model.sessions import Schedule
+from ..model.vocabulary import KIND_ORDER, SURVEY_METRICS
 
 T = TypeVar("T")
 GoalStatus = Literal["met", "on track", "at risk", "missed", "no data"]

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from ..files.state import Pairing
-from ..model.config import Participant, ProgramConfig
+from ..model.config import ProgramConfig
+from ..model.pairings import Pairing
+from ..model.people import Participant
 from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
 
 STEP_MINUTES = 15  # granularity of candidate start times

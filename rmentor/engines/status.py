@@ -35,9 +35,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..files.meetings import Meeting
-from ..files.state import Pairing, PairingState
-from ..model.config import Milestone, Participant, ProgramConfig
+from ..model.activity import Meeting
+from ..model.config import Milestone, ProgramConfig
+from ..model.pairings import Pairing, PairingState
+from ..model.people import Participant
 from ..model.sessions import Schedule, Session
 
 # Days in one cadence period; a monthly period is about 30 days (13 weeks for three).

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..model.config import Window
+from ..model.people import Window
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FULL = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")

@@ -16,34 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import TypeVar
 
-from ..errors import InvalidProgram, Location, Problem, RmentorError, error, has_errors, warning
+from ..errors import InvalidProgram, Location, Problem, RmentorError, error, has_errors
+from ..model.activity import STATUSES, Meeting, MeetingStatus
 from ..model.config import Topic
+from ..text import clean, fold, suggest
+from .layout import MEETINGS_FILE
 from .output import write_bytes_atomic
 from .roster import TopicIndex, split_list
-from .state import Pairing, PairingState
-from .tables import (
-    ColumnMap,
-    Row,
-    Table,
-    clean,
-    fold,
-    map_columns,
-    overflow,
-    read_csv,
-    sniff_delimiter,
-    suggest,
-)
+from .tables import ColumnMap, Row, Table, map_columns, overflow, read_csv, sniff_delimiter
 
-MEETINGS_FILE = "meetings.csv"
 MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status", "minutes", "topics", "notes")
 REQUIRED_MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status")
-MeetingStatus = Literal["held", "cancelled", "no-show"]
-STATUSES: tuple[MeetingStatus, ...] = ("held", "cancelled", "no-show")
 MAX_MINUTES = 24 * 60
 T = TypeVar("T")
 _WHOLE_FILE = Location(MEETINGS_FILE)
@@ -61,29 +49,6 @@ _STATUS_WORDS: dict[str, MeetingStatus] = {
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _INT = re.compile(r"^[-+]?\d+$")
-
-
-@dataclass(frozen=True)
-class Meeting:
-    """One line of the meeting log: a pair met (or did not) on a day."""
-
-    pair: str
-    date: dt.date
-    status: MeetingStatus
-    minutes: int | None = None
-    topics: tuple[str, ...] = ()  # topic ids
-    notes: str | None = None
-    source: Location = _WHOLE_FILE  # the row's first line
-    cells: Mapping[str, Location] = field(default_factory=dict, compare=False, hash=False)
-
-    @property
-    def held(self) -> bool:
-        """True when the meeting took place."""
-        return self.status == "held"
-
-    def where(self, name: str) -> Location:
-        """The cell a field came from, or the row's start when it had none."""
-        return self.cells.get(name, self.source)
 
 
 # -- values ---------------------------------------------------------------------------
@@ -264,105 +229,6 @@ def load_meetings(
 
 
 # -- checking against the program -------------------------------------------------------
-
-
-def check_meetings(
-    meetings: Iterable[Meeting], pairs: PairingState, start: dt.date, end: dt.date
-) -> list[Problem]:
-    """Checks that need the program: pair ids that exist, dates inside the program.
-
-    - a date before `start` or after `end` is an error;
-    - a pair id not in state/pairings.toml is an error (skipped while no pairs have
-      been matched yet, so that a copied sample program validates before `match`);
-    - a meeting of an ended pair dated after its end, and a second entry for one
-      pair on one day, are warnings.
-    """
-    problems: list[Problem] = []
-    known = {p.id: p for p in pairs.pairs}
-    seen: dict[tuple[str, dt.date], Meeting] = {}
-    for meeting in meetings:
-        if not start <= meeting.date <= end:
-            problems.append(
-                error(
-                    meeting.where("date"),
-                    f"date {meeting.date} is outside the program ({start} to {end})",
-                )
-            )
-        pair = known.get(meeting.pair)
-        if known and pair is None:
-            problems.append(
-                error(
-                    meeting.where("pair"),
-                    f"unknown pair `{meeting.pair}`",
-                    _pair_hint(meeting.pair, pairs),
-                )
-            )
-        elif pair is not None and pair.ended is not None and meeting.date > pair.ended:
-            problems.append(
-                warning(
-                    meeting.where("date"),
-                    f"pair `{pair.id}` ended on {pair.ended}, before this meeting",
-                )
-            )
-        key = (meeting.pair, meeting.date)
-        if key in seen:
-            problems.append(
-                warning(
-                    meeting.source,
-                    f"pair `{meeting.pair}` already has an entry on {meeting.date} "
-                    f"(line {seen[key].source.line})",
-                    "delete one of the two if it was logged twice",
-                )
-            )
-        else:
-            seen[key] = meeting
-    return problems
-
-
-def _pair_hint(text: str, pairs: PairingState) -> str | None:
-    by_fold = {fold(p.id): p.id for p in pairs.pairs}
-    if fold(text) in by_fold:
-        return f"did you mean `{by_fold[fold(text)]}`?"
-    mine = [p for p in pairs.pairs if fold(text) in (fold(p.mentor), fold(p.mentee))]
-    if len(mine) == 1:
-        return f"that is a person's id; their pair is `{mine[0].id}`"
-    if mine:
-        return f"that is a person's id; their pairs: {', '.join(p.id for p in mine)}"
-    return suggest(text, by_fold.values()) or "pair ids are in state/pairings.toml"
-
-
-def resolve_pair(state: PairingState, text: str, names: Mapping[str, str] | None = None) -> Pairing:
-    """The pair that `text` names: a pair id, or a person with exactly one active pair.
-
-    Raises `RmentorError` with the candidates when the name is unknown or ambiguous.
-    """
-    names = names or {}
-    wanted = fold(text)
-    for pair in state.pairs:
-        if fold(pair.id) == wanted:
-            return pair
-    if not state.pairs:
-        raise RmentorError("there are no pairs yet; run `rmentor match` first")
-    involved = [p for p in state.pairs if wanted in (fold(p.mentor), fold(p.mentee))]
-    active = [p for p in involved if p.active]
-    if len(active) == 1:
-        return active[0]
-
-    def label(pair: Pairing) -> str:
-        mentor = names.get(pair.mentor, pair.mentor)
-        mentee = names.get(pair.mentee, pair.mentee)
-        return f"{pair.id} ({mentor} with {mentee}, {pair.status})"
-
-    if len(active) > 1:
-        listed = "; ".join(label(p) for p in active)
-        raise RmentorError(f"`{text}` has {len(active)} active pairs; name one: {listed}")
-    if involved:
-        listed = "; ".join(label(p) for p in involved)
-        raise RmentorError(
-            f"`{text}` has no active pair; to log a meeting of an ended pair use its id: {listed}"
-        )
-    hint = suggest(text, [p.id for p in state.pairs]) or "pair ids are in state/pairings.toml"
-    raise RmentorError(f"unknown pair or participant `{text}` ({hint})")
 
 
 # -- writing --------------------------------------------------------------------------

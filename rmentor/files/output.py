@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import RmentorError
@@ -56,27 +55,9 @@ def write_text_atomic(path: Path, text: str) -> bool:
     return write_bytes_atomic(path, text.replace("\r\n", "\n").encode("utf-8"))
 
 
-@contextmanager
-def program_lock(folder: Path, *, enabled: bool = True) -> Iterator[None]:
-    """Hold an exclusive lock on the program's state while reading and writing it.
+@dataclass(frozen=True)
+class Written:
+    """What a document command produced."""
 
-    Two runs at once on one program wait for each other instead of both reading
-    the old state and the last writer silently winning. A run that writes nothing
-    (`enabled=False`, e.g. --dry-run) takes no lock and creates no file.
-    """
-    if not enabled:
-        yield
-        return
-    lock_dir = folder / "state"
-    lock_dir.mkdir(parents=True, exist_ok=True)
-    with open(lock_dir / ".lock", "a+b") as handle:
-        try:
-            import fcntl
-        except ImportError:  # Windows: atomic renames still prevent torn files
-            yield
-            return
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    files: tuple[str, ...]  # relative to the out folder
+    changed: int

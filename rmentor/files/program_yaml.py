@@ -1,4 +1,4 @@
-"""A strict YAML reader for program.yaml.
+"""program.yaml: strict YAML, then section by section into the config, each error at its line.
 
 PyYAML implements YAML 1.1, whose implicit types surprise people: `NO` (Norway)
 becomes `False`, `10:30` becomes 630, `2027-02-30` crashes the date constructor.
@@ -11,18 +11,21 @@ is kept so that later checks can point at the right line and column.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ..errors import Location, Problem, error
+from ..errors import KeyPath, Location, Problem, SourceMap, error
+from ..model.config import Contact, ProgramConfig, ProgramInfo, Topic
+from ..text import suggest
 
 MAX_BYTES = 1_000_000  # a program definition is a few KB; refuse anything absurd
 
-Path = tuple[str | int, ...]
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -30,27 +33,6 @@ _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": Fals
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+|[0-9]+(?:\.[0-9]*)?[eE][-+]?[0-9]+)$")
 _STR_TAG = "tag:yaml.org,2002:str"
-
-
-@dataclass(frozen=True)
-class SourceMap:
-    """Where each value (and each mapping key) of a YAML document stands."""
-
-    file: str
-    values: Mapping[Path, Location] = field(default_factory=dict)
-    keys: Mapping[Path, Location] = field(default_factory=dict)
-
-    def at(self, *path: str | int) -> Location:
-        """The location of the value at `path`, or of its nearest known parent."""
-        for end in range(len(path), -1, -1):
-            loc = self.values.get(tuple(path[:end]))
-            if loc is not None:
-                return loc
-        return Location(self.file, 1, 1)
-
-    def key(self, *path: str | int) -> Location:
-        """The location of the key that introduces `path` (falls back to the value)."""
-        return self.keys.get(tuple(path)) or self.at(*path)
 
 
 class _Refused(Exception):
@@ -109,11 +91,11 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
-        self.values: dict[Path, Location] = {}
-        self.keys: dict[Path, Location] = {}
+        self.values: dict[KeyPath, Location] = {}
+        self.keys: dict[KeyPath, Location] = {}
         self.problems: list[Problem] = []
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.values[path] = _loc(self.file, node.start_mark)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -122,7 +104,7 @@ class _Builder:
         assert isinstance(node, yaml.ScalarNode)
         return _scalar(node)
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[str, Location] = {}
         for key_node, value_node in node.value:
@@ -203,3 +185,147 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
     builder = _Builder(file)
     value = builder.build(node, ())
     return value, SourceMap(file, builder.values, builder.keys), builder.problems
+
+
+def _describe(err: Any, model: type[BaseModel]) -> tuple[str, str | None]:
+    """A person's wording for one pydantic error (path in dots, what was wrong)."""
+    loc = [p for p in err["loc"] if isinstance(p, str | int)]
+    path = ".".join(str(p) for p in loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        parent = _model_at(model, loc[:-1])
+        hint = suggest(str(loc[-1]), parent.model_fields) if parent else None
+        where = ".".join(str(p) for p in loc[:-1])
+        return f"unknown key `{loc[-1]}`" + (f" in `{where}`" if where else ""), hint
+    if kind == "missing":
+        return f"`{path}` is required", None
+    message = str(err["msg"]).removeprefix("Value error, ")
+    shown = err.get("input")
+    plain = _PLAIN.get(kind.split("_")[0]) if kind.endswith(("_type", "_parsing")) else None
+    if plain is not None:
+        return f"`{path}`: expected {plain}, not `{shown}`", None
+    if kind == "too_long" or kind == "too_short":
+        return f"`{path}`: {message.replace(' after validation', '')}", None
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"`{path}` must be one of {expected}, not `{err['input']}`", None
+    return f"`{path}`: {message}", None
+
+
+_PLAIN = {
+    "int": "a whole number",
+    "float": "a number",
+    "string": "text",
+    "bool": "true or false",
+    "dict": "a mapping of `key: value`",
+    "model": "a mapping of `key: value`",
+    "list": "a list",
+    "tuple": "a list",
+}
+
+
+def _model_at(model: type[BaseModel], path: Sequence[str | int]) -> type[BaseModel] | None:
+    """The model class that sits at a path in ProgramConfig (for did-you-mean hints)."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        annotation = fields[part].annotation
+        current = _inner_model(annotation)
+        if current is None:
+            return None
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _inner_model(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def _adapter(annotation: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(annotation)
+
+
+def validate_section(
+    annotation: Any, raw: Any, where: SourceMap, prefix: tuple[str | int, ...] = ()
+) -> tuple[Any, list[Problem]]:
+    """Validate raw YAML data against a type; map each error to its line and column."""
+    try:
+        return _adapter(annotation).validate_python(raw), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = (*prefix, *(p for p in err["loc"] if isinstance(p, str | int)))
+            message, hint = _describe({**err, "loc": loc}, ProgramConfig)
+            at = where.key(*loc) if err["type"] == "extra_forbidden" else where.at(*loc)
+            problems.append(error(at, message, hint))
+        return None, problems
+
+
+def _placeholder_info() -> ProgramInfo:
+    # Stands in for a `program:` section with errors so that checks of the other
+    # sections still run; checks that need the real one are skipped (`broken`).
+    day = dt.date(2000, 1, 3)
+    return ProgramInfo.model_construct(
+        name="", organization="", leader=Contact(name=""), start=day, end=day
+    )
+
+
+def load_config(
+    raw: dict[str, Any], where: SourceMap
+) -> tuple[ProgramConfig, frozenset[str], list[Problem]]:
+    """Validate program.yaml section by section.
+
+    A section with errors is replaced by its defaults and named in the returned
+    set, so that one typo does not hide the problems of every other section.
+    """
+    problems: list[Problem] = []
+    fields = ProgramConfig.model_fields
+    for key in raw:
+        if key not in fields:
+            problems.append(error(where.key(key), f"unknown section `{key}`", suggest(key, fields)))
+    good: dict[str, Any] = {}
+    broken: set[str] = set()
+    for name, info in fields.items():
+        if name not in raw:
+            if info.is_required():
+                problems.append(
+                    error(Location(where.file, 1, 1), f"the `{name}:` section is required")
+                )
+                broken.add(name)
+            continue
+        value, found = validate_section(info.annotation, raw[name], where, (name,))
+        problems += found
+        if found:
+            broken.add(name)
+        else:
+            good[name] = value
+    if "program" in broken:
+        good["program"] = _placeholder_info()
+    return ProgramConfig.model_construct(**good), frozenset(broken), problems
+
+
+def blank_config() -> tuple[ProgramConfig, frozenset[str]]:
+    """Every section's defaults, all named broken: program.yaml could not be read at all."""
+    defaults = {
+        name: info.get_default(call_default_factory=True)
+        for name, info in ProgramConfig.model_fields.items()
+        if not info.is_required()
+    }
+    config = ProgramConfig.model_construct(**defaults, program=_placeholder_info())
+    return config, frozenset(ProgramConfig.model_fields)
+
+
+def lenient_topics(raw: Any, where: SourceMap) -> list[Topic]:
+    """The topics that are valid on their own, when the section as a whole is not."""
+    items = raw.get("topics") if isinstance(raw.get("topics"), list) else []
+    return [t for t in (validate_section(Topic, item, where)[0] for item in items) if t]

@@ -13,19 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem, error
-from ..model.config import (
-    PARTICIPANT_FIELDS,
-    REQUIRED_FIELDS,
-    ROLES,
-    Participant,
-    RosterConfig,
-    Topic,
-)
+from ..errors import Location, Problem, SourceMap, error
+from ..model.config import RosterConfig, Topic
+from ..model.people import PARTICIPANT_FIELDS, REQUIRED_FIELDS, Participant
 from ..model.places import is_timezone, timezone_hint
+from ..model.vocabulary import ROLES
+from ..text import fold, suggest
 from .availability import AvailabilityError, parse_availability
-from .program_yaml import SourceMap
-from .tables import ColumnMap, Row, Table, fold, map_columns, overflow, read_table, suggest
+from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _INT = re.compile(r"^[-+]?\d+$")

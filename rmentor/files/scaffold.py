@@ -10,7 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from ..errors import FolderNotEmpty, RmentorError
-from ..model.config import PARTICIPANT_FIELDS
+from ..model.people import PARTICIPANT_FIELDS
 from ..resources import sample_program_dir, templates_dir
 from .output import write_text_atomic
 

@@ -1,126 +1,67 @@
-"""The committed truth of a program: state/pairings.toml (written with tomli-w).
+"""The committed truth of a program: state/pairings.toml and state/schedule.toml.
 
-Sorted, rounded and free of timestamps (dates come from `--today`), so that the
-file's diff in git shows exactly what changed.
+Both are written with tomli-w, sorted, rounded and free of timestamps (dates come from
+`--today`), so that a file's diff in git shows exactly what changed. Both are read with
+the line of a bad entry, and raise `InvalidProgram` (all problems) when wrong.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
 import re
 import tomllib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import tomli_w
 
 from ..errors import InvalidProgram, Location, Problem, error
+from ..model.pairings import Pairing, PairingState, Status, Withdrawal
+from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
+from .layout import PAIRINGS_FILE, SCHEDULE_FILE
 from .output import write_text_atomic
 
-STATE_DIR = "state"
-PAIRINGS_FILE = f"{STATE_DIR}/pairings.toml"
 FORMAT_VERSION = 1
 HEADER = (
     "# Written by `rmentor match` and `rmentor withdraw`; commit it with the program.\n"
     "# Each [pairs.ID] table is one pair. Edit with care: `rmentor validate` checks it.\n\n"
 )
 
-Status = Literal["active", "withdrawn", "ended"]
+
+# -- pairings.toml ---------------------------------------------------------------------------
 
 
-def pair_id(mentor: str, mentee: str) -> str:
-    """A short, stable id for a pair, derived from the two ids (safe in file names)."""
-    digest = hashlib.sha256(f"{mentor}\x00{mentee}".encode()).digest()
-    return "p" + base64.b32encode(digest).decode("ascii")[:7].lower()
+def _pair_table(pair: Pairing) -> dict[str, Any]:
+    """A pair's table in pairings.toml."""
+    table: dict[str, Any] = {
+        "mentor": pair.mentor,
+        "mentee": pair.mentee,
+        "status": pair.status,
+        "locked": pair.locked,
+        "since": pair.since,
+        "score": round(pair.score, 4),
+    }
+    if pair.ended is not None:
+        table["ended"] = pair.ended
+    if pair.end_reason is not None:
+        table["end_reason"] = pair.end_reason
+    table["reasons"] = list(pair.reasons)
+    table["breakdown"] = {k: round(v, 4) for k, v in sorted(pair.breakdown.items())}
+    return table
 
 
-@dataclass(frozen=True)
-class Pairing:
-    """One pair, as stored: who, how good, why, and whether it still holds."""
-
-    mentor: str
-    mentee: str
-    score: float
-    since: dt.date
-    breakdown: dict[str, float] = field(default_factory=dict)
-    reasons: tuple[str, ...] = ()
-    locked: bool = False
-    status: Status = "active"
-    ended: dt.date | None = None
-    end_reason: str | None = None
-
-    @property
-    def id(self) -> str:
-        """The pair's id."""
-        return pair_id(self.mentor, self.mentee)
-
-    @property
-    def active(self) -> bool:
-        """True while the pair meets."""
-        return self.status == "active"
-
-    def to_toml(self) -> dict[str, Any]:
-        """The pair's table in pairings.toml."""
-        table: dict[str, Any] = {
-            "mentor": self.mentor,
-            "mentee": self.mentee,
-            "status": self.status,
-            "locked": self.locked,
-            "since": self.since,
-            "score": round(self.score, 4),
+def pairings_text(state: PairingState) -> str:
+    """pairings.toml's text: sorted tables, a header comment, LF endings."""
+    document: dict[str, Any] = {"version": FORMAT_VERSION}
+    ordered = sorted(state.pairs, key=lambda p: (p.mentee, p.mentor, p.id))
+    document["pairs"] = {p.id: _pair_table(p) for p in ordered}
+    if state.withdrawn:
+        document["withdrawn"] = {
+            w.person: {"date": w.date, **({"reason": w.reason} if w.reason else {})}
+            for w in sorted(state.withdrawn, key=lambda w: w.person)
         }
-        if self.ended is not None:
-            table["ended"] = self.ended
-        if self.end_reason is not None:
-            table["end_reason"] = self.end_reason
-        table["reasons"] = list(self.reasons)
-        table["breakdown"] = {k: round(v, 4) for k, v in sorted(self.breakdown.items())}
-        return table
-
-
-@dataclass(frozen=True)
-class Withdrawal:
-    """A participant who left the program: never paired again."""
-
-    person: str
-    date: dt.date
-    reason: str | None = None
-
-
-@dataclass(frozen=True)
-class PairingState:
-    """Everything in pairings.toml."""
-
-    pairs: tuple[Pairing, ...] = ()
-    withdrawn: tuple[Withdrawal, ...] = ()
-
-    @property
-    def active(self) -> list[Pairing]:
-        """The pairs that hold now."""
-        return [p for p in self.pairs if p.active]
-
-    def withdrawn_ids(self) -> set[str]:
-        """Ids of everyone who withdrew."""
-        return {w.person for w in self.withdrawn}
-
-    def to_text(self) -> str:
-        """The file's text: sorted tables, a header comment, LF endings."""
-        document: dict[str, Any] = {"version": FORMAT_VERSION}
-        document["pairs"] = {p.id: p.to_toml() for p in sorted(self.pairs, key=_order)}
-        if self.withdrawn:
-            document["withdrawn"] = {
-                w.person: {"date": w.date, **({"reason": w.reason} if w.reason else {})}
-                for w in sorted(self.withdrawn, key=lambda w: w.person)
-            }
-        return HEADER + tomli_w.dumps(document)
-
-
-def _order(pair: Pairing) -> tuple[str, str, str]:
-    return (pair.mentee, pair.mentor, pair.id)
+    return HEADER + tomli_w.dumps(document)
 
 
 _TOML_WHERE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -220,13 +161,125 @@ def _status(value: object) -> Status:
 
 def write_pairings(folder: Path, state: PairingState) -> bool:
     """Write state/pairings.toml atomically; False when nothing changed."""
-    return write_text_atomic(folder / PAIRINGS_FILE, state.to_text())
+    return write_text_atomic(folder / PAIRINGS_FILE, pairings_text(state))
 
 
-def history_pairs(folder: Path, files: Iterable[str]) -> set[tuple[str, str]]:
-    """(mentor, mentee) of every pair in earlier cohorts' pairings files."""
-    found: set[tuple[str, str]] = set()
-    for name in files:
-        state = read_pairings(folder, name)
-        found.update((p.mentor, p.mentee) for p in state.pairs)
-    return found
+# -- schedule.toml ---------------------------------------------------------------------------
+
+
+SCHEDULE_HEADER = (
+    "# Written by `rmentor schedule`; commit it with the program.\n"
+    "# Sessions on or before the day of a run, and every logged one, never move.\n\n"
+)
+
+
+def _aware(value: Any, zone: str) -> dt.datetime:
+    """A TOML offset datetime back in the pair's zone (same instant)."""
+    if not isinstance(value, dt.datetime) or value.tzinfo is None:
+        raise ValueError(f"`{value}` is not a date and time with an offset")
+    return value.astimezone(ZoneInfo(zone))
+
+
+def _session_table(session: Session) -> dict[str, Any]:
+    """A session's table in schedule.toml."""
+    table: dict[str, Any] = {
+        "number": session.number,
+        "start": session.start,
+        "end": session.end,
+        "theme": session.theme,
+        "topics": list(session.topics),
+        "status": session.status,
+        "sequence": session.sequence,
+    }
+    if session.updated is not None:
+        table["updated"] = session.updated
+    if session.moved_from is not None:
+        table["moved_from"] = session.moved_from
+    if session.fallback:
+        table["fallback"] = True
+    return table
+
+
+def schedule_text(schedule: Schedule) -> str:
+    """schedule.toml's text: pairs by id, sessions by number."""
+    document: dict[str, Any] = {"version": FORMAT_VERSION, "pairs": {}}
+    for plan in sorted(schedule.plans, key=lambda p: p.pair):
+        document["pairs"][plan.pair] = {
+            "mentor": plan.mentor,
+            "mentee": plan.mentee,
+            "slot": {
+                "weekday": plan.slot.weekday,
+                "start": plan.slot.start,
+                "zone": plan.slot.zone,
+                "fallback": plan.slot.fallback,
+            },
+            "sessions": [_session_table(s) for s in sorted(plan.sessions, key=lambda s: s.number)],
+        }
+    if schedule.skipped:
+        document["skipped"] = [
+            {"pair": s.pair, "date": s.date, "reason": s.reason}
+            for s in sorted(schedule.skipped, key=lambda s: (s.pair, s.date))
+        ]
+    return SCHEDULE_HEADER + tomli_w.dumps(document)
+
+
+def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
+    """Read schedule.toml text; raises InvalidProgram with the line of a bad entry."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidProgram([error(Location(name, 1, 1), f"TOML: {exc}")]) from None
+    plans: list[PairPlan] = []
+    skipped: list[Skip] = []
+    try:
+        for pair, table in sorted((data.get("pairs") or {}).items()):
+            zone = str(table["slot"]["zone"])
+            slot = Slot(
+                weekday=int(table["slot"]["weekday"]),
+                start=table["slot"]["start"],
+                zone=zone,
+                fallback=bool(table["slot"].get("fallback", False)),
+            )
+            sessions = tuple(
+                Session(
+                    pair=pair,
+                    number=int(s["number"]),
+                    start=_aware(s["start"], zone),
+                    end=_aware(s["end"], zone),
+                    theme=str(s.get("theme", "")),
+                    topics=tuple(str(t) for t in s.get("topics", ())),
+                    status=s.get("status", "planned"),
+                    sequence=int(s.get("sequence", 0)),
+                    updated=s.get("updated"),
+                    moved_from=s.get("moved_from"),
+                    fallback=bool(s.get("fallback", False)),
+                )
+                for s in table.get("sessions", ())
+            )
+            plans.append(PairPlan(pair, str(table["mentor"]), str(table["mentee"]), slot, sessions))
+        for item in data.get("skipped", ()):
+            skipped.append(Skip(str(item["pair"]), item["date"], str(item["reason"])))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InvalidProgram(
+            [error(Location(name, 1, 1), f"schedule file is incomplete or wrong: {exc}")]
+        ) from None
+    return Schedule(tuple(plans), tuple(skipped))
+
+
+def read_schedule(folder: Path) -> Schedule:
+    """state/schedule.toml, or an empty schedule when there is none yet."""
+    path = folder / SCHEDULE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Schedule()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidProgram(
+            [error(Location(SCHEDULE_FILE, 1, 1), f"cannot read: {exc}")]
+        ) from None
+    return parse_schedule(text)
+
+
+def write_schedule(folder: Path, schedule: Schedule) -> bool:
+    """Write state/schedule.toml atomically; False when nothing changed."""
+    return write_text_atomic(folder / SCHEDULE_FILE, schedule_text(schedule))

@@ -20,26 +20,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import Location, Problem, error, warning
-from ..model.config import SURVEY_FIELDS, Participant, ProgramConfig, Survey
-from .program_yaml import SourceMap
-from .tables import (
-    ColumnMap,
-    Row,
-    Table,
-    fold,
-    header_key,
-    map_columns,
-    overflow,
-    read_table,
-    suggest,
-)
+from ..errors import Location, Problem, SourceMap, error, warning
+from ..model.activity import Response
+from ..model.config import ProgramConfig, Survey
+from ..model.people import Participant
+from ..model.vocabulary import SURVEY_FIELDS
+from ..text import fold, header_key, suggest
+from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table
 
-SurveyKind = str  # "pre" | "midpoint" | "final" (model.Survey.kind)
-KIND_ORDER: tuple[str, ...] = ("pre", "midpoint", "final")
 SKILL_PREFIX = "skill:"
 # field -> (lowest, highest) accepted answer
 SCALES: dict[str, tuple[int, int]] = {
@@ -52,20 +42,6 @@ SKILL_SCALE = (1, 5)
 _RATING = re.compile(r"^(\d+)(?:\s*|\s*[-\u2013\u2014:(]\s*[^\d\s].*|\s+[^\d\s].*)$", re.DOTALL)
 _NOWHERE = Location("survey")
 _SKILL_HEADER = re.compile(r"^skill:.+$")
-
-
-@dataclass(frozen=True)
-class Response:
-    """One answered survey (one row of an export)."""
-
-    survey_kind: SurveyKind
-    respondent: str | None = None  # participant id; None when anonymous
-    satisfaction: int | None = None  # 1-5
-    recommend: int | None = None  # 0-10
-    skills: Mapping[str, int] = field(default_factory=dict, hash=False)  # topic id -> 1-5
-    goal_progress: int | None = None  # 1-5
-    comments: str | None = None
-    source: Location = _NOWHERE  # the row's first line
 
 
 def parse_rating(text: str, low: int, high: int) -> int:

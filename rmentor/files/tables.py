@@ -11,16 +11,15 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import difflib
 import io
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Location, Problem, error, warning
+from ..text import clean, header_key, suggest
 
 MAX_TABLE_BYTES = 100_000_000  # generous: 100,000 rows of a wide HR export is ~50 MB
 DELIMITERS = (",", ";", "\t")
@@ -43,29 +42,6 @@ class Table:
     header: tuple[str, ...]
     header_line: int
     rows: tuple[Row, ...] = field(default=())
-
-
-def clean(text: str) -> str:
-    """Trim whitespace and normalise to Unicode NFC, as every cell is."""
-    return unicodedata.normalize("NFC", text).strip()
-
-
-def fold(text: str) -> str:
-    """The key two texts are compared by: NFKC, case-folded, trimmed."""
-    return unicodedata.normalize("NFKC", text).casefold().strip()
-
-
-def header_key(text: str) -> str:
-    """How a header is compared: `Hire Date`, `hire-date` and `HIRE_DATE` are alike."""
-    return re.sub(r"[\s\-]+", "_", fold(text))
-
-
-def suggest(word: str, choices: Iterable[str]) -> str | None:
-    """A close match for a misspelt name, as a hint ("did you mean `x`?")."""
-    options = list(choices)
-    lowered = {header_key(c): c for c in options}
-    found = difflib.get_close_matches(header_key(word), list(lowered), n=1, cutoff=0.75)
-    return f"did you mean `{lowered[found[0]]}`?" if found else None
 
 
 def sniff_delimiter(first_line: str) -> str:

@@ -9,26 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from ..errors import Location, Problem, error, has_errors, sorted_problems, warning
-from ..files.load import Program, load_program
-from ..files.tables import fold, suggest
-from .config import (
-    METRICS,
-    PARTICIPANT_FIELDS,
-    SURVEY_FIELDS,
-    SURVEY_METRICS,
-    Participant,
-    ProgramConfig,
-)
+from ..errors import Location, Problem, error, warning
+from ..text import fold, suggest
+from .activity import Meeting
+from .pairings import PairingState, _pair_hint
+from .people import PARTICIPANT_FIELDS, Participant
+from .program import Program
+from .vocabulary import METRICS, SURVEY_FIELDS, SURVEY_METRICS
 
-
-def _config(program: Program) -> ProgramConfig:
-    assert program.config is not None  # checks that need it run only when it loaded
-    return program.config
+# Where a warning about the committed pairs points (files.layout.PAIRINGS_FILE; the
+# model reads no file, so it only names it: tests/files keep the two equal).
+PAIRINGS_FILE = "state/pairings.toml"
 
 
 def check_duplicates(program: Program) -> list[Problem]:
@@ -141,7 +135,7 @@ def check_manager_cycles(program: Program) -> list[Problem]:
 def check_people_against_program(program: Program) -> list[Problem]:
     """Birth years plausible for the program's dates; capacity only for mentors;
     locations that name an office, and time zones that agree with it."""
-    config = _config(program)
+    config = program.config
     latest = config.program.start.year - 14
     offices = config.program.offices
     problems: list[Problem] = []
@@ -190,7 +184,7 @@ def check_people_against_program(program: Program) -> list[Problem]:
 
 def check_dates(program: Program) -> list[Problem]:
     """Start before end; blackouts, milestones and hours that make sense."""
-    config = _config(program)
+    config = program.config
     info, meetings, where = config.program, config.meetings, program.where
     problems: list[Problem] = []
     if info.start >= info.end:
@@ -270,7 +264,7 @@ def check_holidays(program: Program) -> list[Problem]:
     """Holiday calendars exist in the `holidays` package (time zones: see the model)."""
     import holidays
 
-    config = _config(program)
+    config = program.config
     where = program.where
     supported: dict[str, list[str]] = holidays.list_supported_countries()
     problems: list[Problem] = []
@@ -311,7 +305,7 @@ def check_holidays(program: Program) -> list[Problem]:
 
 def check_topics_and_goals(program: Program) -> list[Problem]:
     """Topic ids and titles unique; goals name known metrics and topics."""
-    config = _config(program)
+    config = program.config
     where = program.where
     problems: list[Problem] = []
     seen: dict[str, int] = {}
@@ -374,7 +368,7 @@ def check_topics_and_goals(program: Program) -> list[Problem]:
 
 def check_settings(program: Program) -> list[Problem]:
     """Capacities, weights, thresholds and column mappings within their bounds."""
-    config = _config(program)
+    config = program.config
     where = program.where
     problems: list[Problem] = []
     if config.matching.capacity < 1:
@@ -456,37 +450,9 @@ def check_settings(program: Program) -> list[Problem]:
     return problems
 
 
-def check_files(program: Program) -> list[Problem]:
-    """Files and folders program.yaml names (history, compare) exist; survey exports
-    are read, and reported, by `check_survey_exports`."""
-    config = _config(program)
-    where = program.where
-    problems: list[Problem] = []
-    named: list[tuple[str, Location, bool]] = []
-    named += [
-        (f, where.at("matching", "history", i), False)
-        for i, f in enumerate(config.matching.history)
-    ]
-    named += [
-        (f, where.at("evaluation", "compare", i), True)
-        for i, f in enumerate(config.evaluation.compare)
-    ]
-    for name, at, folder in named:
-        path = program.folder / name
-        if folder and not (path / "program.yaml").is_file():
-            problems.append(error(at, f"`{name}` is not a program folder (no program.yaml)"))
-        elif folder and path.resolve() == program.folder.resolve():
-            problems.append(
-                error(at, f"`{name}` is this program itself", "name an earlier program's folder")
-            )
-        elif not folder and not path.is_file():
-            problems.append(error(at, f"file `{name}` not found"))
-    return problems
-
-
 def check_pairs(program: Program) -> list[Problem]:
     """Locked and excluded pairs name a mentor then a mentee, and do not contradict."""
-    config = _config(program)
+    config = program.config
     where = program.where
     people = _index(program)
     problems: list[Problem] = []
@@ -545,17 +511,10 @@ def check_pairs(program: Program) -> list[Problem]:
 
 
 def check_state(program: Program) -> list[Problem]:
-    """state/pairings.toml, when there is one, reads and names people on the roster."""
-    from ..errors import InvalidProgram
-    from ..files.state import PAIRINGS_FILE, read_pairings
-
-    try:
-        state = read_pairings(program.folder)
-    except InvalidProgram as exc:
-        return list(exc.problems)
+    """Active pairs in state/pairings.toml name people on the roster."""
     people = _index(program)
     problems: list[Problem] = []
-    for pair in state.active:
+    for pair in program.pairings.active:
         for person_id in (pair.mentor, pair.mentee):
             if person_id not in people:
                 problems.append(
@@ -569,28 +528,9 @@ def check_state(program: Program) -> list[Problem]:
 
 
 def check_meeting_log(program: Program) -> list[Problem]:
-    """meetings.csv, when there is one: readable, known pairs, dates inside the program."""
-    from ..errors import InvalidProgram
-    from ..files.meetings import check_meetings, load_meetings
-    from ..files.state import read_pairings
-
-    config = _config(program)
-    meetings, problems = load_meetings(program.folder, config.topics, config.roster.list_separator)
-    try:
-        state = read_pairings(program.folder)
-    except InvalidProgram:
-        return problems  # check_state reports it
-    return problems + check_meetings(meetings, state, config.program.start, config.program.end)
-
-
-def check_survey_exports(program: Program) -> list[Problem]:
-    """Every survey export named under evaluation.surveys reads, value by value."""
-    from ..files.surveys import load_surveys
-
-    _, problems = load_surveys(
-        program.folder, _config(program), participants=program.participants, where=program.where
-    )
-    return problems
+    """The meeting log names known pairs, on dates inside the program."""
+    info = program.config.program
+    return check_meetings(program.meetings, program.pairings, info.start, info.end)
 
 
 Check = Callable[[Program], list[Problem]]
@@ -606,18 +546,14 @@ CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_holidays, frozenset({"program"})),
     (check_topics_and_goals, frozenset({"topics", "goals"})),
     (check_settings, frozenset({"matching", "evaluation", "roster", "topics"})),
-    (check_files, frozenset({"matching", "evaluation"})),
     (check_pairs, frozenset({"matching"})),
     (check_state, frozenset()),
     (check_meeting_log, frozenset({"program", "topics", "roster"})),
-    (check_survey_exports, frozenset({"evaluation", "topics"})),
 )
 
 
 def check_program(program: Program) -> list[Problem]:
     """Run every check that the loaded parts allow (loader problems not included)."""
-    if program.config is None:
-        return [p for check, needs in CHECKS if not needs for p in check(program)]
     return [
         p for check, needs in CHECKS if needs.isdisjoint(program.broken) for p in check(program)
     ]
@@ -654,7 +590,7 @@ class Summary:
 
 def summarize(program: Program) -> Summary:
     """Counts for the feasibility summary."""
-    default = program.config.matching.capacity if program.config else 1
+    default = program.config.matching.capacity
     mentors = [p for p in program.participants if p.role == "mentor"]
     return Summary(
         participants=len(program.participants),
@@ -671,7 +607,7 @@ def feasibility(program: Program, summary: Summary, failed: bool = False) -> Ite
 
     `failed`: other errors were found, so an empty roster may just be unreadable.
     """
-    files = program.config.roster.files if program.config else ()
+    files = program.config.roster.files
     at = Location(files[0], 1, 1) if files else program.where.at("roster", "files")
     if not summary.participants and not failed:
         yield warning(
@@ -690,10 +626,54 @@ def feasibility(program: Program, summary: Summary, failed: bool = False) -> Ite
         )
 
 
-def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
-    """Everything `rmentor validate` reports: all problems, and the summary."""
-    program = load_program(folder)
-    summary = summarize(program)
-    problems = [*program.problems, *check_program(program)]
-    problems += feasibility(program, summary, failed=has_errors(problems))
-    return sorted_problems(problems), summary
+def check_meetings(
+    meetings: Iterable[Meeting], pairs: PairingState, start: dt.date, end: dt.date
+) -> list[Problem]:
+    """Checks that need the program: pair ids that exist, dates inside the program.
+
+    - a date before `start` or after `end` is an error;
+    - a pair id not in state/pairings.toml is an error (skipped while no pairs have
+      been matched yet, so that a copied sample program validates before `match`);
+    - a meeting of an ended pair dated after its end, and a second entry for one
+      pair on one day, are warnings.
+    """
+    problems: list[Problem] = []
+    known = {p.id: p for p in pairs.pairs}
+    seen: dict[tuple[str, dt.date], Meeting] = {}
+    for meeting in meetings:
+        if not start <= meeting.date <= end:
+            problems.append(
+                error(
+                    meeting.where("date"),
+                    f"date {meeting.date} is outside the program ({start} to {end})",
+                )
+            )
+        pair = known.get(meeting.pair)
+        if known and pair is None:
+            problems.append(
+                error(
+                    meeting.where("pair"),
+                    f"unknown pair `{meeting.pair}`",
+                    _pair_hint(meeting.pair, pairs),
+                )
+            )
+        elif pair is not None and pair.ended is not None and meeting.date > pair.ended:
+            problems.append(
+                warning(
+                    meeting.where("date"),
+                    f"pair `{pair.id}` ended on {pair.ended}, before this meeting",
+                )
+            )
+        key = (meeting.pair, meeting.date)
+        if key in seen:
+            problems.append(
+                warning(
+                    meeting.source,
+                    f"pair `{meeting.pair}` already has an entry on {meeting.date} "
+                    f"(line {seen[key].source.line})",
+                    "delete one of the two if it was logged twice",
+                )
+            )
+        else:
+            seen[key] = meeting
+    return problems

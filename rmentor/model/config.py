@@ -14,72 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..errors import Location
 from .places import check_timezone
-
-# The canonical roster columns (SPEC §1), in the order `init` writes them.
-PARTICIPANT_FIELDS: tuple[str, ...] = (
-    "id",
-    "name",
-    "email",
-    "role",
-    "department",
-    "title",
-    "level",
-    "manager",
-    "birth_year",
-    "hire_date",
-    "skills",
-    "interests",
-    "timezone",
-    "availability",
-    "location",
-    "languages",
-    "gender",
-    "capacity",
-    "prefer",
-    "avoid",
-    "notes",
-)
-REQUIRED_FIELDS: tuple[str, ...] = ("id", "name", "role")
-LIST_FIELDS = frozenset({"skills", "interests", "languages", "prefer", "avoid"})
-ROLES: tuple[str, ...] = ("mentor", "mentee")
-
-# Built-in evaluation metrics a goal can name.
-METRICS: tuple[str, ...] = (
-    "attendance_rate",
-    "average_minutes",
-    "completion_rate",
-    "dropout_rate",
-    "goal_progress",
-    "meetings_held",
-    "nps",
-    "response_rate",
-    "satisfaction",
-    "skill_delta",
-)
-# Metrics where a lower value is better; a goal on them is met at or below target.
-LOWER_IS_BETTER = frozenset({"dropout_rate"})
-# Metrics computed from survey answers: the ones a goal can limit to one role.
-SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
-
-SURVEY_FIELDS: tuple[str, ...] = (
-    "respondent",
-    "satisfaction",
-    "recommend",
-    "goal_progress",
-    "comments",
-)  # plus one `skill:<topic id>` column per topic
-
-MILESTONE_KINDS: tuple[str, ...] = (
-    "kickoff",
-    "mentor_training",
-    "mentee_training",
-    "midpoint_survey",
-    "final_survey",
-    "celebration",
-    "other",
-)
+from .vocabulary import LOWER_IS_BETTER
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -399,48 +335,3 @@ class ProgramConfig(Model):
     roster: RosterConfig = RosterConfig()
     matching: Matching = Matching()
     evaluation: Evaluation = Evaluation()
-
-
-class Window(BaseModel):
-    """A weekly availability window in the person's own time zone (minutes from 00:00)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    day: int = Field(ge=0, le=6)  # 0 = Monday
-    start: int = Field(ge=0, le=1440)
-    end: int = Field(ge=0, le=1440)
-
-
-class Participant(BaseModel):
-    """One person on the roster, with where each of their values came from."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    id: str
-    name: str
-    role: Literal["mentor", "mentee"]
-    email: str | None = None
-    department: str | None = None
-    title: str | None = None
-    level: int | None = None
-    manager: str | None = None
-    birth_year: int | None = None
-    hire_date: dt.date | None = None
-    skills: tuple[str, ...] = ()  # topic ids, in the person's order of preference
-    interests: tuple[str, ...] = ()  # topic ids, in the person's order of preference
-    timezone: str | None = None
-    availability: tuple[Window, ...] = ()
-    location: str | None = None
-    languages: tuple[str, ...] = ()
-    gender: str | None = None
-    capacity: int | None = None
-    prefer: tuple[str, ...] = ()
-    avoid: tuple[str, ...] = ()
-    notes: str | None = None
-    extra: dict[str, str] = Field(default_factory=dict)  # columns rmentor does not know
-    source: Location  # the record's first line
-    cells: dict[str, Location] = Field(default_factory=dict)  # field -> its cell
-
-    def where(self, field: str) -> Location:
-        """The cell a field came from, or the record's start when it had none."""
-        return self.cells.get(field, self.source)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from ..files.tables import suggest
+from ..text import suggest
 
 
 def is_timezone(name: str) -> bool:

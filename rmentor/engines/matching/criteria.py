@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from ...model.config import Participant, ProgramConfig
+from ...model.config import ProgramConfig
+from ...model.people import Participant
 from .features import SLOT_MINUTES, BoolArray, Features, FloatArray, IntArray
 
 CRITERIA: tuple[str, ...] = (

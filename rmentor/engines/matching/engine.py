@@ -14,8 +14,9 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ...files.state import Pairing, PairingState, Withdrawal, pair_id
-from ...model.config import Participant, ProgramConfig
+from ...model.config import ProgramConfig
+from ...model.pairings import Pairing, PairingState, Withdrawal, pair_id
+from ...model.people import Participant
 from .criteria import (
     CRITERIA,
     RULE_WORDS,

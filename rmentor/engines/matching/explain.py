@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...errors import RmentorError
-from ...files.state import Pairing, PairingState
-from ...model.config import Participant, ProgramConfig
+from ...model.config import ProgramConfig
+from ...model.pairings import Pairing, PairingState
+from ...model.people import Participant
 from .criteria import CRITERIA, RULE_WORDS, RULES, Block, rule_mode
 from .engine import MatchingProblem
 

@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from ...files.tables import fold
-from ...model.config import Participant, ProgramConfig, Window
+from ...model.config import ProgramConfig
+from ...model.people import Participant, Window
+from ...text import fold
 
 SLOT_MINUTES = 15
 WEEK_SLOTS = 7 * 24 * 60 // SLOT_MINUTES  # 672 quarter hours in a week

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ...model.config import Participant, ProgramConfig
+from ...model.config import ProgramConfig
+from ...model.people import Participant
 from .criteria import CRITERIA
 
 

@@ -1,0 +1,192 @@
+"""The "Documents" panel: `handouts`, `packet`, `report` and `build`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import console
+from .options import (
+    JsonOption,
+    OutOption,
+    ProgramOption,
+    QuietOption,
+    TodayOption,
+    program_folder,
+    settings,
+    today_or,
+)
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from ..documents.render import Document
+    from ..documents.report import ReportRun
+    from ..files.output import Written
+    from ..model.program import Program
+
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", "-f", help="md (for reading and diffs), html (to print) or pdf."),
+]
+
+
+def _report_written(what: str, written: Written, out: Path, quiet: bool) -> None:
+    if quiet or settings().quiet:
+        return
+    console.say(
+        f"{what}: {len(written.files)} files in {out} ({written.changed} changed, "
+        f"{len(written.files) - written.changed} unchanged)."
+    )
+
+
+def _documents(
+    what: str,
+    which: Callable[[Program, dt.date], list[Document]],
+    fmt: str,
+    today: str | None,
+    out: Path | None,
+    program: Path | None,
+    quiet: bool,
+) -> None:
+    """Load the program once, pick the documents, write them with a progress bar, report."""
+    from ..files.layout import out_folder
+    from ..files.load import open_program
+    from .steps import write_documents
+
+    folder = program_folder(program)
+    day = today_or(today)
+    loaded = open_program(folder)
+    target = out_folder(folder, out)
+    docs = which(loaded, day)
+    bar = console.Progress(enabled=not (quiet or settings().quiet))
+    try:
+        written = write_documents(docs, loaded, fmt, target, bar)
+    finally:
+        bar.close()
+    _report_written(what, written, target, quiet)
+
+
+def handouts(
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Guides, training outlines, feedback form, welcome letters, agreements, agenda sheets."""
+    from .steps import handout_documents
+
+    _documents("Handouts", handout_documents, fmt, today, out, program, quiet)
+
+
+def packet(
+    pair: Annotated[
+        str | None, typer.Option("--pair", help="Only this pair's packet (a pair id).")
+    ] = None,
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Printable packets: one per pair, and one for the coordinator."""
+    from .steps import packet_documents
+
+    def which(loaded: Program, day: dt.date) -> list[Document]:
+        return packet_documents(loaded, day, pair)
+
+    _documents("Packets", which, fmt, today, out, program, quiet)
+
+
+def report(
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    json_out: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Evaluation report against the program's goals, with charts; certificates."""
+    from ..files.layout import out_folder
+    from ..files.load import open_program
+    from .steps import report_step, write_report
+
+    folder = program_folder(program)
+    run = report_step(open_program(folder), today_or(today))
+    if json_out:
+        console.print_json(run.report.to_json())
+        return
+    target = out_folder(folder, out)
+    written = write_report(run, fmt, target)
+    quiet = quiet or settings().quiet
+    if not quiet:
+        _print_goals(run)
+    _report_written("Report", written, target, quiet)
+
+
+def _print_goals(run: ReportRun) -> None:
+    from ..model.vocabulary import METRIC_TITLES, metric_text
+
+    ev = run.report.evaluation
+    goals = {g.id: g for g in run.program.config.goals}
+
+    def measured(metric: str, goal_id: str) -> str:
+        goal = goals.get(goal_id)
+        limits = [x for x in (goal and goal.topic, goal and goal.role and f"{goal.role}s") if x]
+        return METRIC_TITLES.get(metric, metric) + (f" ({', '.join(limits)})" if limits else "")
+
+    def target(metric: str, goal_id: str, value: float) -> str:
+        goal = goals.get(goal_id)
+        sign = "≤" if goal is not None and goal.lower_is_better else "≥"
+        return f"{sign} {metric_text(metric, value)}"
+
+    if ev.goals:
+        console.print_table(
+            f"Goals as of {run.report.today.isoformat()}",
+            ("goal", "measured as", "value", "target", "status"),
+            (
+                (
+                    g.id,
+                    measured(g.metric, g.id),
+                    metric_text(g.metric, g.value),
+                    target(g.metric, g.id, g.target),
+                    g.status,
+                )
+                for g in ev.goals
+            ),
+        )
+    certificates = len(run.report.certificates)
+    console.say(
+        f"{run.report.people} people in {run.report.pairs_started} pairs; "
+        f"{run.report.at_risk} pairs at risk; {len(run.report.recommendations)} "
+        f"recommendations; {certificates} certificates."
+    )
+
+
+def build(
+    fmt: FormatOption = "html",
+    today: TodayOption = None,
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Everything in one go: match (if no pairs yet), schedule, handouts, packets, report,
+    certificates, index."""
+    from ..files.layout import out_folder
+    from . import steps
+
+    folder = program_folder(program)
+    target = out_folder(folder, out)
+    quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not quiet)
+    try:
+        run = steps.build(folder, today=today_or(today), fmt=fmt, out=out, progress=bar)
+    finally:
+        bar.close()
+    if not quiet:
+        console.say(f"Build: {', '.join(run.steps)}; {run.calendars} calendars.")
+    _report_written("Documents", run.written, target, quiet)

@@ -1,0 +1,200 @@
+"""The "Pairing" panel: `match`, `withdraw` and `explain`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from . import console
+from .options import (
+    DryRunOption,
+    JsonOption,
+    ProgramOption,
+    QuietOption,
+    TodayOption,
+    program_folder,
+    settings,
+    today_or,
+)
+
+if TYPE_CHECKING:
+    from ..engines.matching.engine import MatchResult
+    from ..model.program import Program
+
+
+def _show_result(program: Program, result: MatchResult, quiet: bool) -> None:
+    names = {p.id: p.name for p in program.participants}
+    for message in result.warnings:
+        console.warn(message)
+    if quiet:
+        return
+    console.print_table(
+        "Pairs",
+        ("pair", "mentor", "mentee", "score", "why"),
+        (
+            (
+                p.id,
+                names.get(p.mentor, p.mentor),
+                names.get(p.mentee, p.mentee),
+                f"{p.score:.3f}",
+                "; ".join(p.reasons[:2]),
+            )
+            for p in result.pairs
+        ),
+    )
+    if result.unmatched:
+        console.print_table(
+            "Without a partner",
+            ("id", "name", "role", "why"),
+            ((u.id, names.get(u.id, ""), u.role, u.reason) for u in result.unmatched),
+        )
+    pairs = result.pairs
+    mean = sum(p.score for p in pairs) / len(pairs) if pairs else 0.0
+    mentees = sum(1 for u in result.unmatched if u.role == "mentee")
+    console.say(
+        f"{len(pairs)} pairs, {mentees} mentees without a mentor, mean score {mean:.3f}, "
+        f"total {result.total_score:.3f}."
+    )
+    console.say(
+        f"Changes: {len(result.added)} added, {len(result.ended)} ended, "
+        f"{len(result.unchanged)} unchanged."
+    )
+    for pair in result.ended:
+        console.say(f"  ended {pair.id} ({pair.mentor} with {pair.mentee}): {pair.end_reason}")
+    if result.blocking is not None:
+        console.say(f"Stable matching: {len(result.blocking)} blocking pairs.")
+
+
+def _match_json(result: MatchResult) -> dict[str, object]:
+    return {
+        "pairs": [
+            {
+                "id": p.id,
+                "mentor": p.mentor,
+                "mentee": p.mentee,
+                "score": p.score,
+                "reasons": list(p.reasons),
+                "locked": p.locked,
+                "since": p.since.isoformat(),
+            }
+            for p in result.pairs
+        ],
+        "unmatched": [{"id": u.id, "role": u.role, "reason": u.reason} for u in result.unmatched],
+        "total_score": result.total_score,
+        "changes": {
+            "added": [p.id for p in result.added],
+            "ended": [p.id for p in result.ended],
+            "unchanged": [p.id for p in result.unchanged],
+        },
+        "warnings": list(result.warnings),
+        **(
+            {"blocking_pairs": [list(b) for b in result.blocking]}
+            if result.blocking is not None
+            else {}
+        ),
+    }
+
+
+def match(
+    dry_run: DryRunOption = False,
+    rematch: Annotated[
+        bool, typer.Option("--rematch", help="Start over (locked pairs still hold).")
+    ] = False,
+    json_output: JsonOption = False,
+    today: TodayOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Pair mentors and mentees; keep the committed pairs; write state/pairings.toml."""
+    from .steps import run_match
+
+    quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not (quiet or json_output))
+    try:
+        loaded, result = run_match(
+            program_folder(program),
+            today=today_or(today),
+            rematch=rematch,
+            dry_run=dry_run,
+            progress=bar,
+        )
+    finally:
+        bar.close()
+    if json_output:
+        console.print_json(_match_json(result))
+    else:
+        _show_result(loaded, result, quiet)
+        if dry_run and not quiet:
+            console.say("Dry run: nothing was written.")
+
+
+def withdraw(
+    person: Annotated[str, typer.Argument(help="Id of the participant who leaves.")],
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why they leave (kept in the state).")
+    ] = None,
+    dry_run: DryRunOption = False,
+    json_output: JsonOption = False,
+    today: TodayOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """A participant leaves: end their pairs and re-pair their partners."""
+    from .steps import run_withdraw
+
+    loaded, result = run_withdraw(
+        program_folder(program), person, today=today_or(today), reason=reason, dry_run=dry_run
+    )
+    if json_output:
+        console.print_json(_match_json(result))
+    else:
+        _show_result(loaded, result, quiet or settings().quiet)
+
+
+def explain(
+    target: Annotated[str, typer.Argument(help="A pair id or a participant id.", metavar="ID")],
+    json_output: JsonOption = False,
+    program: ProgramOption = None,
+) -> None:
+    """Why a person got their partner: score per criterion, rules, best alternatives."""
+    from ..engines.matching.explain import explain as explain_pairing
+    from ..files.load import open_program
+
+    loaded = open_program(program_folder(program))
+    found = explain_pairing(
+        loaded.config, loaded.participants, loaded.pairings, target, set(loaded.history)
+    )
+    if json_output:
+        console.print_json({"explanations": [e.to_json() for e in found]})
+        return
+    for item in found:
+        person = f"{item.person.name} ({item.person.id}, {item.person.role})"
+        if item.pair is None or item.partner is None:
+            console.say(f"{person} has no partner.", style="bold")
+        else:
+            console.say(
+                f"{item.pair.id}: {person} with {item.partner.name} ({item.partner.id}), "
+                f"score {item.pair.score:.3f}" + (" [locked]" if item.pair.locked else ""),
+                style="bold",
+            )
+            for reason in item.pair.reasons:
+                console.say(f"  - {reason}")
+            console.print_table(
+                "Score by criterion",
+                ("criterion", "weight", "score", "points"),
+                (
+                    (x.criterion, f"{x.weight:g}", f"{x.score:.3f}", f"{x.points:.3f}")
+                    for x in item.lines
+                ),
+            )
+            console.print_table(
+                "Rules",
+                ("rule", "mode", "result"),
+                ((r, m, "satisfied" if ok else "BROKEN") for r, m, ok in item.rules),
+            )
+        console.print_table(
+            "Best alternatives",
+            ("id", "name", "score", "why not"),
+            ((a.id, a.name, f"{a.score:.3f}", a.why_not) for a in item.alternatives),
+        )

@@ -1,0 +1,164 @@
+"""Every id the program speaks of (metrics, survey and milestone kinds, roles) and its words.
+
+One place for the vocabulary that program.yaml, the engines, the documents and the
+report share, so that a new metric or kind is added once.
+"""
+
+from __future__ import annotations
+
+ROLES: tuple[str, ...] = ("mentor", "mentee")
+
+
+# Built-in evaluation metrics a goal can name.
+METRICS: tuple[str, ...] = (
+    "attendance_rate",
+    "average_minutes",
+    "completion_rate",
+    "dropout_rate",
+    "goal_progress",
+    "meetings_held",
+    "nps",
+    "response_rate",
+    "satisfaction",
+    "skill_delta",
+)
+
+
+# Metrics where a lower value is better; a goal on them is met at or below target.
+LOWER_IS_BETTER = frozenset({"dropout_rate"})
+
+
+# Metrics computed from survey answers: the ones a goal can limit to one role.
+SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
+
+
+SURVEY_FIELDS: tuple[str, ...] = (
+    "respondent",
+    "satisfaction",
+    "recommend",
+    "goal_progress",
+    "comments",
+)  # plus one `skill:<topic id>` column per topic
+
+
+MILESTONE_KINDS: tuple[str, ...] = (
+    "kickoff",
+    "mentor_training",
+    "mentee_training",
+    "midpoint_survey",
+    "final_survey",
+    "celebration",
+    "other",
+)
+
+
+SurveyKind = str  # "pre" | "midpoint" | "final" (model.Survey.kind)
+
+
+KIND_ORDER: tuple[str, ...] = ("pre", "midpoint", "final")
+
+
+METRIC_ORDER = (
+    "attendance_rate",
+    "meetings_held",
+    "average_minutes",
+    "completion_rate",
+    "dropout_rate",
+    "response_rate",
+    "satisfaction",
+    "nps",
+    "goal_progress",
+    "skill_delta",
+)
+
+
+CADENCE_WORDS = {"weekly": "every week", "biweekly": "every other week", "monthly": "once a month"}
+
+
+METRIC_WORDS = {
+    "attendance_rate": "share of planned sessions that were held",
+    "average_minutes": "average length of a held session, in minutes",
+    "completion_rate": "share of pairs that held at least the minimum number of sessions",
+    "dropout_rate": "share of participants who left the program",
+    "goal_progress": "progress on the pair's learning goals (survey, 1-5)",
+    "meetings_held": "number of sessions held",
+    "nps": "net promoter score (-100 to 100)",
+    "response_rate": "share of participants who answered the survey",
+    "satisfaction": "average satisfaction (survey, 1-5)",
+    "skill_delta": "gain in self-rated skill from the first to the final survey (points on 1-5)",
+}
+
+
+KIND_WORDS = {
+    "kickoff": "Kickoff",
+    "mentor_training": "Training for mentors",
+    "mentee_training": "Training for mentees",
+    "midpoint_survey": "Midpoint survey",
+    "final_survey": "Final survey",
+    "celebration": "Closing celebration",
+    "other": "Event",
+}
+
+
+ROLE_WORDS = {
+    "mentor": "mentor (the colleague who teaches)",
+    "mentee": "mentee (the colleague who learns)",
+}
+
+
+# How a calendar event describes a milestone and its audience ("…: kick-off, for the mentors.").
+MILESTONE_PHRASES = {
+    "kickoff": "kick-off",
+    "mentor_training": "training for mentors",
+    "mentee_training": "training for mentees",
+    "midpoint_survey": "midpoint survey",
+    "final_survey": "final survey",
+    "celebration": "closing celebration",
+    "other": "program event",
+}
+
+
+AUDIENCE_PHRASES = {
+    "everyone": "everyone",
+    "mentors": "the mentors",
+    "mentees": "the mentees",
+    "coordinator": "the coordinator",
+}
+
+
+KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
+
+
+METRIC_TITLES = {
+    "attendance_rate": "Attendance",
+    "meetings_held": "Sessions held",
+    "average_minutes": "Average session length",
+    "completion_rate": "Pairs completed",
+    "dropout_rate": "Dropout",
+    "response_rate": "Survey response rate",
+    "satisfaction": "Satisfaction",
+    "nps": "Net promoter score",
+    "goal_progress": "Progress on learning goals",
+    "skill_delta": "Skill gain",
+}
+
+
+NO_DATA = "—"
+
+
+def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
+    """A metric's value as a reader expects it: 81 %, 4.2 / 5, +35, +0.90 points, 52 min
+    (`unit=False` for table cells under a titled column: 4.2, +0.90); "—" for none."""
+    if value is None:
+        return NO_DATA
+    if metric.endswith("_rate"):
+        return f"{value * 100:.0f} %"
+    if metric in ("satisfaction", "goal_progress"):
+        return f"{value:.1f} / 5" if unit else f"{value:.1f}"
+    if metric == "nps":
+        return f"{value:+.0f}"
+    if metric == "skill_delta":
+        return f"{value:+.2f} points" if unit else f"{value:+.2f}"
+    if metric == "average_minutes":
+        return f"{value:.0f} min" if unit else f"{value:.0f}"
+    return f"{value:,.0f}"
