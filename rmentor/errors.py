@@ -98,6 +98,13 @@ class ProgramNotFound(RmentorError):
     """No program.yaml where the command looked."""
 
 
+class NoPairs(RmentorError):
+    """A command that needs pairs ran before `rmentor match`."""
+
+    def __init__(self) -> None:
+        super().__init__("there are no pairs yet; run `rmentor match` first")
+
+
 class InvalidProgram(RmentorError):
     """The program's files have errors; carries every problem found in one pass."""
 

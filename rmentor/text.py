@@ -1,7 +1,9 @@
-"""Text rules every wing shares: how cells are cleaned and compared, hints, slugs."""
+"""Text rules every wing shares: how cells are cleaned and compared, hints, slugs, and how
+a date or a whole number written by a person is read."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 import unicodedata
@@ -37,3 +39,24 @@ def slug(text: str, default: str = "x", *, limit: int | None = 60) -> str:
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
     cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return (cleaned[:limit] if limit is not None else cleaned) or default
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_WHOLE = re.compile(r"^[-+]?\d+$")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date written as YYYY-MM-DD (ValueError, worded for a person, otherwise)."""
+    if not _DATE.match(text):
+        raise ValueError(f"`{text}` is not a date as YYYY-MM-DD")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"`{text}` is not a date that exists") from None
+
+
+def parse_whole(text: str, what: str = "a whole number") -> int:
+    """A whole number written in digits, with an optional sign ("12", "-3"; not "1.0")."""
+    if not _WHOLE.match(text):
+        raise ValueError(f"`{text}` is not {what}")
+    return int(text)

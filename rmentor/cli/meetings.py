@@ -27,17 +27,11 @@ from .options import (
     ProgramOption,
     QuietOption,
     TodayOption,
+    parse_date,
     program_folder,
     settings,
     today_or,
 )
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"`{text}` is not a date as YYYY-MM-DD") from None
 
 
 def _topic_ids(program: Program, given: list[str]) -> tuple[str, ...]:
@@ -93,7 +87,7 @@ def log_command(
     quiet: QuietOption = False,
 ) -> None:
     """Record a meeting (held, cancelled or no-show) in meetings.csv."""
-    day = _date(date)
+    day = parse_date(date)
     try:
         state_word = parse_status(status)
     except ValueError as exc:

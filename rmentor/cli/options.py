@@ -17,6 +17,7 @@ import typer
 
 from ..errors import InvalidProgram, RmentorError
 from ..files.layout import find_program
+from ..text import parse_date as text_date
 from . import console
 
 BUG_EXIT = 70  # EX_SOFTWARE: not the user's fault
@@ -86,13 +87,12 @@ def show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-def parse_date(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
+def parse_date(text: str) -> dt.date:
+    """A date option (--today, --date) as YYYY-MM-DD."""
     try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise typer.BadParameter(f"`{text}` is not a date as YYYY-MM-DD") from None
+        return text_date(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 ProgramOption = Annotated[
@@ -123,7 +123,7 @@ DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the result; 
 
 def today_or(text: str | None) -> dt.date:
     """--today, or the real today."""
-    return parse_date(text) or dt.date.today()
+    return parse_date(text) if text is not None else dt.date.today()
 
 
 SETUP = "Set up"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -15,9 +14,9 @@ from .options import (
     ProgramOption,
     QuietOption,
     TodayOption,
-    parse_date,
     program_folder,
     settings,
+    today_or,
 )
 
 
@@ -35,9 +34,7 @@ def init(
     """Create a new program folder: program.yaml, an empty roster, .gitignore."""
     from ..files.scaffold import create_program
 
-    written = create_program(
-        directory, example=example, name=name, today=parse_date(today) or dt.date.today()
-    )
+    written = create_program(directory, example=example, name=name, today=today_or(today))
     if not (quiet or settings().quiet):
         what = "the sample program" if example else "a new program"
         console.success(f"Created {what} in {directory} ({len(written)} files).")

@@ -22,15 +22,13 @@ from ..engines.matching.engine import MatchResult, match, withdraw
 from ..engines.report import Cohort, Report, build_report
 from ..engines.schedule import plan_schedule
 from ..engines.status import build_status
-from ..errors import InvalidProgram, Problem, RmentorError, has_errors, sorted_problems
+from ..errors import InvalidProgram, NoPairs, Problem, RmentorError, has_errors, sorted_problems
 from ..files.layout import CALENDAR_DIR, TEMPLATES_DIR, out_folder, program_lock
 from ..files.load import load, open_program
 from ..files.output import Written, inside, write_bytes_atomic
 from ..files.state import write_pairings, write_schedule
 from ..model.checks import Summary, feasibility, summarize
 from ..model.program import Program
-
-NO_PAIRS = "there are no pairs yet; run `rmentor match` first"
 
 
 def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
@@ -93,7 +91,7 @@ def run_withdraw(
         if person in program.pairings.withdrawn_ids():
             raise RmentorError(f"`{person}` has already withdrawn")
         if not program.pairings.pairs:
-            raise RmentorError(NO_PAIRS)
+            raise NoPairs
         result = withdraw(
             program.config,
             program.participants,
@@ -127,7 +125,7 @@ def schedule_step(
 
     config = program.config
     if not program.pairings.pairs:
-        raise RmentorError(NO_PAIRS)
+        raise NoPairs
     logged = {(m.pair, m.date) for m in program.meetings}  # held or not: those never move
     schedule = plan_schedule(
         config, program.participants, program.pairings.pairs, program.schedule, logged, today

@@ -45,7 +45,6 @@ BREAKDOWN_COLUMNS = ("people", "attendance_rate", "satisfaction", "skill_delta",
 def report_context(run: ReportRun) -> dict[str, Any]:
     """What `report.md.j2` gets: the program context plus the report, formatted."""
     config = run.program.config
-    assert config is not None
     report = run.report
     ev = report.evaluation
     info = config.program
@@ -229,7 +228,6 @@ def charts(run: ReportRun) -> dict[str, Any]:
     from . import charts as draw
 
     config = run.program.config
-    assert config is not None
     report = run.report
     goals = {g.id: g for g in config.goals}
     drawn = []
@@ -257,7 +255,6 @@ def charts(run: ReportRun) -> dict[str, Any]:
 def report_document(run: ReportRun, figures: dict[str, str]) -> Document:
     """out/report: the evaluation report (figures: chart file -> SVG markup)."""
     config = run.program.config
-    assert config is not None
     return Document(
         REPORT,
         f"Evaluation report: {config.program.name}",
@@ -270,7 +267,6 @@ def report_document(run: ReportRun, figures: dict[str, str]) -> Document:
 def certificate_documents(run: ReportRun) -> list[Document]:
     """One certificate of completion per participant who earned one."""
     config = run.program.config
-    assert config is not None
     titles = {t.id: t.title for t in config.topics}
     people = {p.id: p for p in run.program.participants}
     base = program_context(config, run.program.participants, PairingState(), run.report.today)

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from ..model.config import ProgramConfig
+from ..model.config import ProgramConfig, minutes_of_day
 from ..model.pairings import Pairing
 from ..model.people import Participant
 from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
@@ -45,13 +45,9 @@ OPEN_SESSION = "Open session: continue with your own topics"
 Windows = dict[int, list[tuple[int, int]]]  # weekday -> [(start, end) minutes], local
 
 
-def _minutes(t: dt.time) -> int:
-    return 1440 if t >= dt.time(23, 59) else t.hour * 60 + t.minute
-
-
 def _windows(person: Participant, config: ProgramConfig) -> Windows:
     """A person's weekly free time in their own zone, clipped to the program's hours."""
-    lo, hi = _minutes(config.meetings.day_start), _minutes(config.meetings.day_end)
+    lo, hi = minutes_of_day(config.meetings.day_start), minutes_of_day(config.meetings.day_end)
     given = [(w.day, w.start, w.end) for w in person.availability] or [
         (d, lo, hi) for d in range(5)
     ]
@@ -161,7 +157,7 @@ class _Planner:
         )
 
     def slot_fits(self, mentor: _Person, mentee: _Person, slot: Slot) -> bool:
-        start = _minutes(slot.start)
+        start = minutes_of_day(slot.start)
         end = start + self.config.meetings.duration_minutes
         return self.free(mentor.participant.id, slot.weekday, start, end) and all(
             self.fits(mentor, mentee, day, start, end)
@@ -188,8 +184,8 @@ class _Planner:
         """The mentor's first free time in their own hours, else in the program's day
         hours on a weekday; never on top of another of their pairs while any is free."""
         duration = self.config.meetings.duration_minutes
-        lo = _minutes(self.config.meetings.day_start)
-        hi = _minutes(self.config.meetings.day_end)
+        lo = minutes_of_day(self.config.meetings.day_start)
+        hi = minutes_of_day(self.config.meetings.day_end)
         day_hours = {d: [(lo, hi)] for d in range(5)}
         for windows in (mentor.windows, day_hours):
             for weekday in DAY_ORDER:
@@ -200,7 +196,7 @@ class _Planner:
         return Slot(1, self.config.meetings.day_start, mentor.zone, fallback=True)
 
     def book(self, mentor_id: str, slot: Slot) -> None:
-        start = _minutes(slot.start)
+        start = minutes_of_day(slot.start)
         self.busy.setdefault(mentor_id, []).append(
             (slot.weekday, start, start + self.config.meetings.duration_minutes)
         )
@@ -221,7 +217,7 @@ class _Planner:
     ) -> tuple[list[tuple[dt.datetime, dt.date | None]], list[Skip]]:
         """Start times of the whole series (with the date each was moved from), and skips."""
         zone = ZoneInfo(slot.zone)
-        start_min = _minutes(slot.start)
+        start_min = minutes_of_day(slot.start)
         duration = self.config.meetings.duration_minutes
         dates = series_dates(self.config, slot.weekday)
         starts: list[tuple[dt.datetime, dt.date | None]] = []

@@ -15,20 +15,27 @@ goes in comes back out unchanged while a spreadsheet never runs it as a formula.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
 from ..errors import InvalidProgram, Location, Problem, RmentorError, error, has_errors
 from ..model.activity import STATUSES, Meeting, MeetingStatus
 from ..model.config import Topic
-from ..text import clean, fold, suggest
+from ..text import clean, fold, parse_date, parse_whole, suggest
 from .layout import MEETINGS_FILE
 from .output import write_bytes_atomic
 from .roster import TopicIndex, split_list
-from .tables import ColumnMap, Row, Table, map_columns, overflow, read_csv, sniff_delimiter
+from .tables import (
+    ColumnMap,
+    RowReader,
+    Table,
+    map_columns,
+    overflow,
+    read_csv,
+    sniff_delimiter,
+)
 
 MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status", "minutes", "topics", "notes")
 REQUIRED_MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status")
@@ -47,8 +54,6 @@ _STATUS_WORDS: dict[str, MeetingStatus] = {
     "noshow": "no-show",
 }
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_INT = re.compile(r"^[-+]?\d+$")
 
 
 # -- values ---------------------------------------------------------------------------
@@ -63,21 +68,9 @@ def parse_status(text: str) -> MeetingStatus:
     return found
 
 
-def parse_date(text: str) -> dt.date:
-    """A date written as YYYY-MM-DD."""
-    if not _DATE.match(text):
-        raise ValueError(f"`{text}` is not a date as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"`{text}` is not a date that exists") from None
-
-
 def parse_minutes(text: str) -> int:
     """Minutes a meeting lasted: a whole number from 0 to 1440."""
-    if not _INT.match(text):
-        raise ValueError(f"`{text}` is not a whole number of minutes")
-    return check_minutes(int(text))
+    return check_minutes(parse_whole(text, "a whole number of minutes"))
 
 
 def check_minutes(value: int) -> int:
@@ -106,45 +99,16 @@ def restore(cell: str) -> str:
 # -- reading --------------------------------------------------------------------------
 
 
-@dataclass
-class _Cells:
-    table: Table
-    row: Row
-    columns: ColumnMap
-
-    def where(self, name: str) -> Location:
-        index = self.columns.fields.get(name)
-        return Location(self.table.file, self.row.line, index + 1 if index is not None else 1)
-
-    def text(self, name: str) -> str:
-        index = self.columns.fields.get(name)
-        if index is None or index >= len(self.row.cells):
-            return ""
-        return restore(self.row.cells[index])
-
-
 def _encoding_hint(problem: Problem) -> Problem:
     if problem.hint and "roster.encoding" in problem.hint:
         return replace(problem, hint="meetings.csv is read as UTF-8: re-save it as CSV UTF-8")
     return problem
 
 
-def _row_to_meeting(
-    cells: _Cells, topics: TopicIndex, separator: str, problems: list[Problem]
-) -> Meeting | None:
+def _row_to_meeting(cells: RowReader, topics: TopicIndex, separator: str) -> Meeting | None:
+    problems = cells.problems
+    convert = cells.convert
     bad = False
-
-    def convert(name: str, parse: Callable[[str], T]) -> T | None:
-        nonlocal bad
-        text = cells.text(name)
-        if not text:
-            return None
-        try:
-            return parse(text)
-        except ValueError as exc:
-            problems.append(error(cells.where(name), f"{name}: {exc}"))
-            bad = True
-            return None
 
     pair = cells.text("pair")
     if not pair:
@@ -175,7 +139,7 @@ def _row_to_meeting(
         elif topic not in found:
             found.append(topic)
     notes = cells.text("notes") or None
-    if bad or date is None or status is None:
+    if bad or cells.bad or date is None or status is None:
         return None
     return Meeting(
         pair=pair,
@@ -201,7 +165,9 @@ def meetings_from_table(
     for row in table.rows:
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
-        meeting = _row_to_meeting(_Cells(table, row, columns), index, list_separator, problems)
+        meeting = _row_to_meeting(
+            RowReader(table, row, columns, problems, restore), index, list_separator
+        )
         if meeting is not None:
             meetings.append(meeting)
     return meetings, problems

@@ -6,10 +6,8 @@ line and column, and one bad row never hides the problems of the next.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,12 +16,11 @@ from ..model.config import RosterConfig, Topic
 from ..model.people import PARTICIPANT_FIELDS, REQUIRED_FIELDS, Participant
 from ..model.places import is_timezone, timezone_hint
 from ..model.vocabulary import ROLES
-from ..text import fold, suggest
+from ..text import fold, parse_date, parse_whole, suggest
 from .availability import AvailabilityError, parse_availability
-from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table
+from .tables import RowReader, Table, map_columns, overflow, read_table
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_INT = re.compile(r"^[-+]?\d+$")
 
 
 class TopicIndex:
@@ -50,62 +47,13 @@ class TopicIndex:
         return f"known topics: {', '.join(self.ids)}" if self.ids else "no topics are defined"
 
 
-@dataclass
-class _RowReader:
-    """Converts one row's cells, collecting problems instead of stopping at the first."""
-
-    table: Table
-    row: Row
-    columns: ColumnMap
-    problems: list[Problem]
-
-    def where(self, field: str) -> Location:
-        index = self.columns.fields.get(field)
-        column = index + 1 if index is not None else 1
-        return Location(self.table.file, self.row.line, column)
-
-    def text(self, field: str) -> str:
-        index = self.columns.fields.get(field)
-        if index is None or index >= len(self.row.cells):
-            return ""
-        return self.row.cells[index]
-
-    def optional(self, field: str) -> str | None:
-        return self.text(field) or None
-
-    def convert(self, field: str, parse: Callable[[str], Any]) -> Any:
-        value = self.text(field)
-        if not value:
-            return None
-        try:
-            return parse(value)
-        except ValueError as exc:
-            self.problems.append(error(self.where(field), f"{field}: {exc}"))
-            return None
-
-
-def _integer(value: str) -> int:
-    if not _INT.match(value):
-        raise ValueError(f"`{value}` is not a whole number")
-    return int(value)
-
-
-def _date(value: str) -> dt.date:
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-        raise ValueError(f"`{value}` is not a date as YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"`{value}` is not a date that exists") from None
-
-
 def split_list(value: str, separator: str) -> tuple[str, ...]:
     """Split a list cell; items are trimmed and empty items (a trailing `;`) dropped."""
     return tuple(item.strip() for item in value.split(separator) if item.strip())
 
 
 def _row_to_participant(
-    reader: _RowReader, config: RosterConfig, topics: TopicIndex, default_timezone: str
+    reader: RowReader, config: RosterConfig, topics: TopicIndex, default_timezone: str
 ) -> Participant | None:
     problems = reader.problems
     person_id = reader.text("id")
@@ -153,7 +101,7 @@ def _row_to_participant(
             )
         )
         timezone = None
-    capacity = reader.convert("capacity", _integer)
+    capacity = reader.convert("capacity", parse_whole)
     if capacity is not None and capacity < 1:
         problems.append(
             error(
@@ -162,7 +110,7 @@ def _row_to_participant(
                 "leave it empty to use matching.capacity",
             )
         )
-    birth_year = reader.convert("birth_year", _integer)
+    birth_year = reader.convert("birth_year", parse_whole)
     if birth_year is not None and not 1900 <= birth_year <= 2100:
         problems.append(
             error(
@@ -178,8 +126,8 @@ def _row_to_participant(
     fields: dict[str, Any] = {
         "skills": topic_list("skills"),
         "interests": topic_list("interests"),
-        "level": reader.convert("level", _integer),
-        "hire_date": reader.convert("hire_date", _date),
+        "level": reader.convert("level", parse_whole),
+        "hire_date": reader.convert("hire_date", parse_date),
         "manager": reader.optional("manager"),
         "languages": split_list(reader.text("languages"), config.list_separator),
         "prefer": split_list(reader.text("prefer"), config.list_separator),
@@ -231,7 +179,7 @@ def participants_from_table(
     for row in table.rows:
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
-        reader = _RowReader(table, row, columns, problems)
+        reader = RowReader(table, row, columns, problems)
         zone = offices.get(reader.text("location"), default_timezone)
         person = _row_to_participant(reader, config, index, zone)
         if person is not None:

@@ -14,15 +14,17 @@ import datetime as dt
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import Location, Problem, error, warning
 from ..text import clean, header_key, suggest
 
 MAX_TABLE_BYTES = 100_000_000  # generous: 100,000 rows of a wide HR export is ~50 MB
 DELIMITERS = (",", ";", "\t")
+T = TypeVar("T")
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -331,3 +333,47 @@ def map_columns(
                 )
             )
     return ColumnMap(fields, extra), problems
+
+
+@dataclass
+class RowReader:
+    """One row's cells by field, each with its file:line:col; conversions collect problems.
+
+    `clean` is applied to every cell's text (meetings.csv undoes its formula guard);
+    `bad` is set when a conversion failed, so the row can be left out.
+    """
+
+    table: Table
+    row: Row
+    columns: ColumnMap
+    problems: list[Problem]
+    clean: Callable[[str], str] = str
+    bad: bool = False
+
+    def where(self, field: str) -> Location:
+        """The cell of a field, or the row's first column when the field has none."""
+        index = self.columns.fields.get(field)
+        return Location(self.table.file, self.row.line, index + 1 if index is not None else 1)
+
+    def text(self, field: str) -> str:
+        """The field's text ("" when the column is missing or the row is short)."""
+        index = self.columns.fields.get(field)
+        if index is None or index >= len(self.row.cells):
+            return ""
+        return self.clean(self.row.cells[index])
+
+    def optional(self, field: str) -> str | None:
+        """The field's text, or None when empty."""
+        return self.text(field) or None
+
+    def convert(self, field: str, parse: Callable[[str], T]) -> T | None:
+        """`parse` the field's text (None when empty); a ValueError becomes a problem."""
+        value = self.text(field)
+        if not value:
+            return None
+        try:
+            return parse(value)
+        except ValueError as exc:
+            self.problems.append(error(self.where(field), f"{field}: {exc}"))
+            self.bad = True
+            return None

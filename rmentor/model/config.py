@@ -14,10 +14,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from ..text import parse_date
 from .places import check_timezone
 from .vocabulary import LOWER_IS_BETTER
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
@@ -25,12 +25,14 @@ def parse_iso_date(value: Any) -> Any:
     """Accept a date only as YYYY-MM-DD text (or a date), with a message a person reads."""
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value
-    if not isinstance(value, str) or not _DATE.match(value.strip()):
-        raise ValueError(f"expected a date as YYYY-MM-DD, not `{value}`")
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise ValueError(f"`{value}` is not a date that exists") from None
+    if not isinstance(value, str):
+        raise ValueError(f"`{value}` is not a date as YYYY-MM-DD")
+    return parse_date(value.strip())
+
+
+def minutes_of_day(t: dt.time) -> int:
+    """Minutes since midnight; the end of the day (`24:00`, kept as 23:59) is 1440."""
+    return 1440 if t >= dt.time(23, 59) else t.hour * 60 + t.minute
 
 
 def parse_clock_time(value: Any) -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..errors import RmentorError
+from ..errors import NoPairs, RmentorError
 from ..text import fold, suggest
 
 Status = Literal["active", "withdrawn", "ended"]
@@ -99,7 +99,7 @@ def resolve_pair(state: PairingState, text: str, names: Mapping[str, str] | None
         if fold(pair.id) == wanted:
             return pair
     if not state.pairs:
-        raise RmentorError("there are no pairs yet; run `rmentor match` first")
+        raise NoPairs
     involved = [p for p in state.pairs if wanted in (fold(p.mentor), fold(p.mentee))]
     active = [p for p in involved if p.active]
     if len(active) == 1:

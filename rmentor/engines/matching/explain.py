@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...errors import RmentorError
+from ...errors import NoPairs, RmentorError
 from ...model.config import ProgramConfig
 from ...model.pairings import Pairing, PairingState
 from ...model.people import Participant
@@ -87,7 +87,7 @@ def explain(
     by_id = {p.id: p for p in state.pairs}
     people = {p.id: p for p in participants}
     if not state.pairs:
-        raise RmentorError("there are no pairs yet; run `rmentor match` first")
+        raise NoPairs
     subjects: list[tuple[str, Pairing | None]]
     if target in by_id:
         pair = by_id[target]

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from ...model.config import ProgramConfig
+from ...model.config import ProgramConfig, minutes_of_day
 from ...model.people import Participant, Window
 from ...text import fold
 
@@ -107,10 +107,6 @@ def _week_slots(
     return slots.tobytes()
 
 
-def _minutes(t: dt.time) -> int:
-    return 1440 if t == dt.time(23, 59) else t.hour * 60 + t.minute
-
-
 def _side(
     people: Sequence[Participant],
     config: ProgramConfig,
@@ -121,7 +117,7 @@ def _side(
 ) -> Side:
     n = len(people)
     meetings = config.meetings
-    day_start, day_end = _minutes(meetings.day_start), _minutes(meetings.day_end)
+    day_start, day_end = minutes_of_day(meetings.day_start), minutes_of_day(meetings.day_end)
     topics = np.zeros((n, len(topic_index)), dtype=np.float32)
     languages = np.zeros((n, len(vocab["language"])), dtype=np.float32)
     hours = np.zeros((n, WEEK_SLOTS), dtype=np.float32)
