@@ -5,20 +5,11 @@ Plain functions; `app.py` registers them.
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..engines.status import Status
-from ..errors import RmentorError
-from ..files.layout import MEETINGS_FILE, program_lock
-from ..files.load import open_program
-from ..files.meetings import append_meeting, check_minutes, parse_status
-from ..files.roster import TopicIndex, split_list
-from ..model.pairings import resolve_pair
-from ..model.program import Program
+from ..files.layout import MEETINGS_FILE
 from . import console
 from .options import (
     DryRunOption,
@@ -33,21 +24,8 @@ from .options import (
     today_or,
 )
 
-
-def _topic_ids(program: Program, given: list[str]) -> tuple[str, ...]:
-    index = TopicIndex(program.config.topics)
-    separator = program.config.roster.list_separator
-    found: list[str] = []
-    for text in given:
-        whole = index.resolve(text)
-        items = (text,) if whole else split_list(text, separator if separator in text else ",")
-        for item in items:
-            topic = index.resolve(item)
-            if topic is None:
-                raise RmentorError(f"unknown topic `{item}` ({index.hint(item)})")
-            if topic not in found:
-                found.append(topic)
-    return tuple(found)
+if TYPE_CHECKING:
+    from ..engines.status import Status
 
 
 def log_command(
@@ -87,68 +65,24 @@ def log_command(
     quiet: QuietOption = False,
 ) -> None:
     """Record a meeting (held, cancelled or no-show) in meetings.csv."""
+    from .steps import run_log
+
     day = parse_date(date)
-    try:
-        state_word = parse_status(status)
-    except ValueError as exc:
-        raise RmentorError(str(exc)) from None
-    if minutes is not None:
-        try:
-            check_minutes(minutes)
-        except ValueError as exc:
-            raise RmentorError(f"--minutes: {exc}") from None
-    folder = program_folder(program)
-    with program_lock(folder):
-        loaded = open_program(folder)
-        info = loaded.config.program
-        if not info.start <= day <= info.end:
-            raise RmentorError(
-                f"{day} is outside the program ({info.start} to {info.end}); check --date"
-            )
-        names = {p.id: p.name for p in loaded.participants}
-        topic_ids = _topic_ids(loaded, topics or [])
-        chosen = resolve_pair(loaded.pairings, pair, names)
-        if chosen.ended is not None and day > chosen.ended:
-            raise RmentorError(f"pair `{chosen.id}` ended on {chosen.ended}, before {day}")
-        earlier = [m for m in loaded.meetings if m.pair == chosen.id and m.date == day]
-        meeting = append_meeting(
-            folder,
-            chosen.id,
-            day,
-            state_word,
-            minutes,
-            topic_ids,
-            notes,
-            list_separator=loaded.config.roster.list_separator,
-        )
-    for other in earlier:
+    run = run_log(program_folder(program), pair, day, status, minutes, topics or [], notes)
+    chosen, meeting = run.pair, run.meeting
+    for other in run.earlier:
         console.warn(
             f"{chosen.id} already had an entry on {day} "
             f"({MEETINGS_FILE} line {other.source.line}: {other.status})"
         )
     if not (quiet or settings().quiet):
-        mentor = names.get(chosen.mentor, chosen.mentor)
-        mentee = names.get(chosen.mentee, chosen.mentee)
+        mentor = run.names.get(chosen.mentor, chosen.mentor)
+        mentee = run.names.get(chosen.mentee, chosen.mentee)
         detail = f", {minutes} min" if minutes is not None else ""
         console.success(
-            f"Logged {chosen.id} ({mentor} with {mentee}) on {day}: {state_word}{detail} "
+            f"Logged {chosen.id} ({mentor} with {mentee}) on {day}: {meeting.status}{detail} "
             f"({MEETINGS_FILE} line {meeting.source.line})."
         )
-
-
-def load_status(folder: Path, today: dt.date) -> Status:
-    """Everything the dashboard needs, read from the program folder."""
-    from ..engines.status import build_status
-
-    loaded = open_program(folder)
-    return build_status(
-        loaded.config,
-        loaded.participants,
-        loaded.pairings,
-        loaded.schedule,
-        loaded.meetings,
-        today,
-    )
 
 
 def status_command(
@@ -157,6 +91,8 @@ def status_command(
     program: ProgramOption = None,
 ) -> None:
     """The dashboard: phase, pairs, meetings held vs planned, pairs at risk, milestones."""
+    from .steps import load_status
+
     status = load_status(program_folder(program), today_or(today))
     if json_output:
         console.print_json(status.to_json())

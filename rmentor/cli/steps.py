@@ -21,13 +21,18 @@ from ..engines.evaluation import answers_to_date, evaluate
 from ..engines.matching.engine import MatchResult, match, withdraw
 from ..engines.report import Cohort, Report, build_report
 from ..engines.schedule import plan_schedule
-from ..engines.status import build_status
+from ..engines.status import Status, build_status
 from ..errors import InvalidProgram, NoPairs, Problem, RmentorError, has_errors, sorted_problems
 from ..files.layout import CALENDAR_DIR, TEMPLATES_DIR, out_folder, program_lock
 from ..files.load import load, open_program
+from ..files.meetings import append_meeting, check_minutes, parse_status
 from ..files.output import Written, inside, write_bytes_atomic
 from ..files.state import write_pairings, write_schedule
+from ..files.tables import split_list
+from ..model.activity import Meeting
 from ..model.checks import Summary, feasibility, summarize
+from ..model.config import TopicIndex
+from ..model.pairings import Pairing, resolve_pair
 from ..model.program import Program
 
 
@@ -104,6 +109,93 @@ def run_withdraw(
         if not dry_run:
             write_pairings(folder, result.state)
     return replace(program, pairings=result.state), result
+
+
+# -- the meeting log and the dashboard -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LogRun:
+    """What `rmentor log` did."""
+
+    pair: Pairing
+    meeting: Meeting  # the row appended, with its line
+    earlier: tuple[Meeting, ...]  # entries of that pair on that day before this one
+    names: dict[str, str]  # participant id -> name
+
+
+def _topic_ids(program: Program, given: list[str]) -> tuple[str, ...]:
+    index = TopicIndex(program.config.topics)
+    separator = program.config.roster.list_separator
+    found: list[str] = []
+    for text in given:
+        whole = index.resolve(text)
+        items = (text,) if whole else split_list(text, separator if separator in text else ",")
+        for item in items:
+            topic = index.resolve(item)
+            if topic is None:
+                raise RmentorError(f"unknown topic `{item}` ({index.hint(item)})")
+            if topic not in found:
+                found.append(topic)
+    return tuple(found)
+
+
+def run_log(
+    folder: Path,
+    pair: str,
+    day: dt.date,
+    status: str,
+    minutes: int | None,
+    topics: list[str],
+    notes: str | None,
+) -> LogRun:
+    """`rmentor log`: check the entry against the program, append it to meetings.csv."""
+    try:
+        state_word = parse_status(status)
+    except ValueError as exc:
+        raise RmentorError(str(exc)) from None
+    if minutes is not None:
+        try:
+            check_minutes(minutes)
+        except ValueError as exc:
+            raise RmentorError(f"--minutes: {exc}") from None
+    with program_lock(folder):
+        program = open_program(folder)
+        info = program.config.program
+        if not info.start <= day <= info.end:
+            raise RmentorError(
+                f"{day} is outside the program ({info.start} to {info.end}); check --date"
+            )
+        names = {p.id: p.name for p in program.participants}
+        topic_ids = _topic_ids(program, topics)
+        chosen = resolve_pair(program.pairings, pair, names)
+        if chosen.ended is not None and day > chosen.ended:
+            raise RmentorError(f"pair `{chosen.id}` ended on {chosen.ended}, before {day}")
+        earlier = tuple(m for m in program.meetings if m.pair == chosen.id and m.date == day)
+        meeting = append_meeting(
+            folder,
+            chosen.id,
+            day,
+            state_word,
+            minutes,
+            topic_ids,
+            notes,
+            list_separator=program.config.roster.list_separator,
+        )
+    return LogRun(chosen, meeting, earlier, names)
+
+
+def load_status(folder: Path, today: dt.date) -> Status:
+    """`rmentor status`: everything the dashboard needs, from one load."""
+    program = open_program(folder)
+    return build_status(
+        program.config,
+        program.participants,
+        program.pairings,
+        program.schedule,
+        program.meetings,
+        today,
+    )
 
 
 # -- scheduling -----------------------------------------------------------------------------

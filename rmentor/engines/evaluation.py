@@ -79,7 +79,7 @@ from ..model.config import Goal, ProgramConfig
 from ..model.pairings import PairingState
 from ..model.people import Participant
 from ..model.sessions import Schedule
-from ..model.vocabulary import KIND_ORDER, SURVEY_METRICS
+from ..model.vocabulary import KIND_ORDER, SURVEY_METRICS, SURVEY_MILESTONES
 
 T = TypeVar("T")
 GoalStatus = Literal["met", "on track", "at risk", "missed", "no data"]
@@ -331,9 +331,6 @@ def response_rate(rows: Sequence[Response], active: set[str]) -> float | None:
 
 
 # -- goals ------------------------------------------------------------------------------
-
-
-SURVEY_MILESTONES = {"midpoint": "midpoint_survey", "final": "final_survey"}
 
 
 def answers_to_date(

@@ -22,11 +22,10 @@ from typing import TypeVar
 
 from ..errors import InvalidProgram, Location, Problem, RmentorError, error, has_errors
 from ..model.activity import STATUSES, Meeting, MeetingStatus
-from ..model.config import Topic
+from ..model.config import Topic, TopicIndex
 from ..text import clean, fold, parse_date, parse_whole, suggest
 from .layout import MEETINGS_FILE
 from .output import write_bytes_atomic
-from .roster import TopicIndex, split_list
 from .tables import (
     ColumnMap,
     RowReader,
@@ -35,6 +34,7 @@ from .tables import (
     overflow,
     read_csv,
     sniff_delimiter,
+    split_list,
 )
 
 MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status", "minutes", "topics", "notes")

@@ -12,44 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Location, Problem, SourceMap, error
-from ..model.config import RosterConfig, Topic
+from ..model.config import RosterConfig, Topic, TopicIndex
 from ..model.people import PARTICIPANT_FIELDS, REQUIRED_FIELDS, Participant
 from ..model.places import is_timezone, timezone_hint
 from ..model.vocabulary import ROLES
-from ..text import fold, parse_date, parse_whole, suggest
+from ..text import parse_date, parse_whole
 from .availability import AvailabilityError, parse_availability
-from .tables import RowReader, Table, map_columns, overflow, read_table
+from .tables import RowReader, Table, map_columns, overflow, read_table, split_list
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class TopicIndex:
-    """Finds a topic by id or title, case-insensitively (form exports carry titles)."""
-
-    def __init__(self, topics: Sequence[Topic]) -> None:
-        self.ids = tuple(t.id for t in topics)
-        self._by_key: dict[str, str] = {}
-        for topic in topics:
-            self._by_key.setdefault(fold(topic.title), topic.id)
-        for topic in topics:  # ids win over titles when the two collide
-            self._by_key[fold(topic.id)] = topic.id
-        self._titles = tuple(t.title for t in topics)
-
-    def resolve(self, text: str) -> str | None:
-        """The topic id that `text` names, or None."""
-        return self._by_key.get(fold(text))
-
-    def hint(self, text: str) -> str:
-        """A did-you-mean for an unknown topic, else the list of ids."""
-        close = suggest(text, self.ids + self._titles)
-        if close:
-            return close
-        return f"known topics: {', '.join(self.ids)}" if self.ids else "no topics are defined"
-
-
-def split_list(value: str, separator: str) -> tuple[str, ...]:
-    """Split a list cell; items are trimmed and empty items (a trailing `;`) dropped."""
-    return tuple(item.strip() for item in value.split(separator) if item.strip())
 
 
 def _row_to_participant(

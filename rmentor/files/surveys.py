@@ -26,11 +26,10 @@ from ..errors import Location, Problem, SourceMap, error, warning
 from ..model.activity import Response
 from ..model.config import ProgramConfig, Survey
 from ..model.people import Participant
-from ..model.vocabulary import SURVEY_FIELDS
+from ..model.vocabulary import SKILL_PREFIX, SURVEY_FIELDS
 from ..text import fold, header_key, suggest
 from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table
 
-SKILL_PREFIX = "skill:"
 # field -> (lowest, highest) accepted answer
 SCALES: dict[str, tuple[int, int]] = {
     "satisfaction": (1, 5),

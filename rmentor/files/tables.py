@@ -377,3 +377,8 @@ class RowReader:
             self.problems.append(error(self.where(field), f"{field}: {exc}"))
             self.bad = True
             return None
+
+
+def split_list(value: str, separator: str) -> tuple[str, ...]:
+    """Split a list cell; items are trimmed and empty items (a trailing `;`) dropped."""
+    return tuple(item.strip() for item in value.split(separator) if item.strip())

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..text import parse_date
+from ..text import fold, parse_date, suggest
 from .places import check_timezone
-from .vocabulary import LOWER_IS_BETTER
+from .vocabulary import LOWER_IS_BETTER, MilestoneKind
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -172,15 +173,7 @@ class Milestone(Model):
 
     name: str
     date: IsoDate
-    kind: Literal[
-        "kickoff",
-        "mentor_training",
-        "mentee_training",
-        "midpoint_survey",
-        "final_survey",
-        "celebration",
-        "other",
-    ] = "other"
+    kind: MilestoneKind = "other"
     time: ClockTime | None = None
     duration_minutes: int | None = None
     audience: Literal["everyone", "mentors", "mentees", "coordinator"] = "everyone"
@@ -337,3 +330,27 @@ class ProgramConfig(Model):
     roster: RosterConfig = RosterConfig()
     matching: Matching = Matching()
     evaluation: Evaluation = Evaluation()
+
+
+class TopicIndex:
+    """Finds a topic by id or title, case-insensitively (form exports carry titles)."""
+
+    def __init__(self, topics: Sequence[Topic]) -> None:
+        self.ids = tuple(t.id for t in topics)
+        self._by_key: dict[str, str] = {}
+        for topic in topics:
+            self._by_key.setdefault(fold(topic.title), topic.id)
+        for topic in topics:  # ids win over titles when the two collide
+            self._by_key[fold(topic.id)] = topic.id
+        self._titles = tuple(t.title for t in topics)
+
+    def resolve(self, text: str) -> str | None:
+        """The topic id that `text` names, or None."""
+        return self._by_key.get(fold(text))
+
+    def hint(self, text: str) -> str:
+        """A did-you-mean for an unknown topic, else the list of ids."""
+        close = suggest(text, self.ids + self._titles)
+        if close:
+            return close
+        return f"known topics: {', '.join(self.ids)}" if self.ids else "no topics are defined"

@@ -1,133 +1,23 @@
-"""Every id the program speaks of (metrics, survey and milestone kinds, roles) and its words.
+"""Every id the program speaks of (roles, metrics, survey and milestone kinds) and its words.
 
 One place for the vocabulary that program.yaml, the engines, the documents and the
-report share, so that a new metric or kind is added once.
+report share, so that a new metric or kind is added once: its id, its title, its
+words for a reader. Each list below is in the order readers see it.
 """
 
 from __future__ import annotations
 
+from typing import Literal, get_args
+
+# -- roles ----------------------------------------------------------------------------------
+
 ROLES: tuple[str, ...] = ("mentor", "mentee")
-
-
-# Built-in evaluation metrics a goal can name.
-METRICS: tuple[str, ...] = (
-    "attendance_rate",
-    "average_minutes",
-    "completion_rate",
-    "dropout_rate",
-    "goal_progress",
-    "meetings_held",
-    "nps",
-    "response_rate",
-    "satisfaction",
-    "skill_delta",
-)
-
-
-# Metrics where a lower value is better; a goal on them is met at or below target.
-LOWER_IS_BETTER = frozenset({"dropout_rate"})
-
-
-# Metrics computed from survey answers: the ones a goal can limit to one role.
-SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
-
-
-SURVEY_FIELDS: tuple[str, ...] = (
-    "respondent",
-    "satisfaction",
-    "recommend",
-    "goal_progress",
-    "comments",
-)  # plus one `skill:<topic id>` column per topic
-
-
-MILESTONE_KINDS: tuple[str, ...] = (
-    "kickoff",
-    "mentor_training",
-    "mentee_training",
-    "midpoint_survey",
-    "final_survey",
-    "celebration",
-    "other",
-)
-
-
-SurveyKind = str  # "pre" | "midpoint" | "final" (model.Survey.kind)
-
-
-KIND_ORDER: tuple[str, ...] = ("pre", "midpoint", "final")
-
-
-METRIC_ORDER = (
-    "attendance_rate",
-    "meetings_held",
-    "average_minutes",
-    "completion_rate",
-    "dropout_rate",
-    "response_rate",
-    "satisfaction",
-    "nps",
-    "goal_progress",
-    "skill_delta",
-)
-
-
-CADENCE_WORDS = {"weekly": "every week", "biweekly": "every other week", "monthly": "once a month"}
-
-
-METRIC_WORDS = {
-    "attendance_rate": "share of planned sessions that were held",
-    "average_minutes": "average length of a held session, in minutes",
-    "completion_rate": "share of pairs that held at least the minimum number of sessions",
-    "dropout_rate": "share of participants who left the program",
-    "goal_progress": "progress on the pair's learning goals (survey, 1-5)",
-    "meetings_held": "number of sessions held",
-    "nps": "net promoter score (-100 to 100)",
-    "response_rate": "share of participants who answered the survey",
-    "satisfaction": "average satisfaction (survey, 1-5)",
-    "skill_delta": "gain in self-rated skill from the first to the final survey (points on 1-5)",
-}
-
-
-KIND_WORDS = {
-    "kickoff": "Kickoff",
-    "mentor_training": "Training for mentors",
-    "mentee_training": "Training for mentees",
-    "midpoint_survey": "Midpoint survey",
-    "final_survey": "Final survey",
-    "celebration": "Closing celebration",
-    "other": "Event",
-}
-
-
 ROLE_WORDS = {
     "mentor": "mentor (the colleague who teaches)",
     "mentee": "mentee (the colleague who learns)",
 }
 
-
-# How a calendar event describes a milestone and its audience ("…: kick-off, for the mentors.").
-MILESTONE_PHRASES = {
-    "kickoff": "kick-off",
-    "mentor_training": "training for mentors",
-    "mentee_training": "training for mentees",
-    "midpoint_survey": "midpoint survey",
-    "final_survey": "final survey",
-    "celebration": "closing celebration",
-    "other": "program event",
-}
-
-
-AUDIENCE_PHRASES = {
-    "everyone": "everyone",
-    "mentors": "the mentors",
-    "mentees": "the mentees",
-    "coordinator": "the coordinator",
-}
-
-
-KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
-
+# -- metrics (goals name them; the report shows them in this order) -------------------------
 
 METRIC_TITLES = {
     "attendance_rate": "Attendance",
@@ -141,8 +31,25 @@ METRIC_TITLES = {
     "goal_progress": "Progress on learning goals",
     "skill_delta": "Skill gain",
 }
-
-
+METRIC_ORDER: tuple[str, ...] = tuple(METRIC_TITLES)
+METRICS: tuple[str, ...] = tuple(sorted(METRIC_TITLES))  # as error hints list them
+# Metrics where a lower value is better; a goal on them is met at or below target.
+LOWER_IS_BETTER = frozenset({"dropout_rate"})
+# Metrics computed from survey answers: the ones a goal can limit to one role.
+SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
+# What each metric measures, in the words of the participants' documents.
+METRIC_WORDS = {
+    "attendance_rate": "share of planned sessions that were held",
+    "average_minutes": "average length of a held session, in minutes",
+    "completion_rate": "share of pairs that held at least the minimum number of sessions",
+    "dropout_rate": "share of participants who left the program",
+    "goal_progress": "progress on the pair's learning goals (survey, 1-5)",
+    "meetings_held": "number of sessions held",
+    "nps": "net promoter score (-100 to 100)",
+    "response_rate": "share of participants who answered the survey",
+    "satisfaction": "average satisfaction (survey, 1-5)",
+    "skill_delta": "gain in self-rated skill from the first to the final survey (points on 1-5)",
+}
 NO_DATA = "—"
 
 
@@ -162,3 +69,60 @@ def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
     if metric == "average_minutes":
         return f"{value:.0f} min" if unit else f"{value:.0f}"
     return f"{value:,.0f}"
+
+
+# -- surveys --------------------------------------------------------------------------------
+
+SurveyKind = str  # "pre" | "midpoint" | "final" (model.config.Survey.kind)
+KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
+KIND_ORDER: tuple[str, ...] = tuple(KIND_TITLES)
+# A survey's answers count from its milestone on (the pre survey's from the start).
+SURVEY_MILESTONES = {"midpoint": "midpoint_survey", "final": "final_survey"}
+SURVEY_FIELDS: tuple[str, ...] = (
+    "respondent",
+    "satisfaction",
+    "recommend",
+    "goal_progress",
+    "comments",
+)  # plus one `skill:<topic id>` column per topic
+SKILL_PREFIX = "skill:"
+
+# -- milestones and meetings ----------------------------------------------------------------
+
+MilestoneKind = Literal[
+    "kickoff",
+    "mentor_training",
+    "mentee_training",
+    "midpoint_survey",
+    "final_survey",
+    "celebration",
+    "other",
+]
+MILESTONE_KINDS: tuple[str, ...] = get_args(MilestoneKind)
+# A milestone's title in the documents ("Kickoff: Wednesday 13 January").
+KIND_WORDS = {
+    "kickoff": "Kickoff",
+    "mentor_training": "Training for mentors",
+    "mentee_training": "Training for mentees",
+    "midpoint_survey": "Midpoint survey",
+    "final_survey": "Final survey",
+    "celebration": "Closing celebration",
+    "other": "Event",
+}
+# How a calendar event describes a milestone and its audience ("…: kick-off, for the mentors.").
+MILESTONE_PHRASES = {
+    "kickoff": "kick-off",
+    "mentor_training": "training for mentors",
+    "mentee_training": "training for mentees",
+    "midpoint_survey": "midpoint survey",
+    "final_survey": "final survey",
+    "celebration": "closing celebration",
+    "other": "program event",
+}
+AUDIENCE_PHRASES = {
+    "everyone": "everyone",
+    "mentors": "the mentors",
+    "mentees": "the mentees",
+    "coordinator": "the coordinator",
+}
+CADENCE_WORDS = {"weekly": "every week", "biweekly": "every other week", "monthly": "once a month"}

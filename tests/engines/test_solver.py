@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -17,8 +16,9 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 import rmentor.engines.matching.solver as solver_mod
 from rmentor.engines.matching.solver import _topk, prefs_from_scores
 from rmentor.matching import assign, blocking_pairs, stable_match
+from tests.conftest import REPO
 
-ORLIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "orlib"
+ORLIB = REPO.parent / "shared" / "data" / "orlib"
 ORLIB_OPTIMA = {100: 305, 200: 475, 300: 626, 400: 804}
 
 Pairs = list[tuple[int, int]]

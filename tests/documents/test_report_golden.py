@@ -13,8 +13,9 @@ from rmentor.cli.app import app
 from tests.conftest import SAMPLE
 
 runner = CliRunner()
-GOLDEN = Path(__file__).parent / "golden"
-# Regenerate with: RMENTOR_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_report_golden.py
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
+# Regenerate with:
+#   RMENTOR_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/documents/test_report_golden.py
 UPDATE = os.environ.get("RMENTOR_UPDATE_GOLDEN") == "1"
 
 

@@ -689,7 +689,7 @@ def test_same_bytes_whatever_the_hash_seed() -> None:
     """Nothing depends on the order of a set or dict of strings (unlike VTIMEZONEs
     added by `Calendar.add_missing_timezones`)."""
     code = (
-        "import hashlib, tests.test_calendar as t\n"
+        "import hashlib, tests.documents.test_calendar as t\n"
         "files = t.build_calendars(t.CONFIG, t.PEOPLE, [t.PAIR1, t.PAIR2], t.SCHEDULE, t.TOPICS)\n"
         "print(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest())\n"
     )

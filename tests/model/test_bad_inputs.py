@@ -20,7 +20,7 @@ from typer.testing import CliRunner, Result
 
 from rmentor.cli.app import app
 
-CASES_DIR = Path(__file__).resolve().parent / "bad_inputs"
+CASES_DIR = Path(__file__).resolve().parents[1] / "bad_inputs"
 CASES = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir())
 
 # `file:line:col: severity: message (hint)`, as `Problem.format` writes it.

@@ -16,9 +16,10 @@ from rmentor.cli.app import app
 from tests.conftest import SAMPLE, snapshot
 
 runner = CliRunner()
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 TODAY = "2027-01-04"
-# Regenerate with: RMENTOR_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_documents.py
+# Regenerate with:
+#   RMENTOR_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/documents/test_documents.py
 UPDATE = os.environ.get("RMENTOR_UPDATE_GOLDEN") == "1"
 
 

@@ -192,15 +192,6 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     assert test_command in ci.splitlines()
 
 
-def test_rich_is_imported_in_one_module_only() -> None:
-    users = sorted(
-        path.name
-        for path in (REPO / "rmentor").rglob("*.py")
-        if "import rich" in path.read_text() or "from rich" in path.read_text()
-    )
-    assert users == ["console.py"]
-
-
 def test_quiet_prints_only_problems(sample: Path) -> None:
     code, out, err = run("validate", "--quiet", "--program", str(sample))
     assert (code, out, err) == (0, "", "")

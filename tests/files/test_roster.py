@@ -11,8 +11,8 @@ from openpyxl import Workbook
 
 from rmentor.errors import has_errors
 from rmentor.files.load import read_program
-from rmentor.files.roster import participants_from_table, split_list
-from rmentor.files.tables import read_csv, read_xlsx, sniff_delimiter
+from rmentor.files.roster import participants_from_table
+from rmentor.files.tables import read_csv, read_xlsx, sniff_delimiter, split_list
 from rmentor.model.config import RosterConfig, Topic
 from tests.conftest import MINIMAL_YAML, MakeProgram
 

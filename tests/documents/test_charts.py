@@ -12,7 +12,6 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from itertools import combinations
-from pathlib import Path
 
 import pytest
 
@@ -26,8 +25,8 @@ from rmentor.documents.charts import (
     satisfaction_chart,
     skills_chart,
 )
+from tests.conftest import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert(1)</script> & $x$"
 
@@ -117,7 +116,7 @@ def test_same_bytes_whatever_the_hash_seed(charts: list[Chart]) -> None:
         "import hashlib, json, sys\n"
         "import rmentor.documents.charts\n"
         "lazy = 'matplotlib' not in sys.modules\n"
-        "import tests.test_charts as t\n"
+        "import tests.documents.test_charts as t\n"
         "digests = [hashlib.sha256(c.svg.encode()).hexdigest() for c in t.build()]\n"
         "print(json.dumps([lazy, digests]))\n"
     )

@@ -1,0 +1,135 @@
+"""The `log` command: append one meeting to meetings.csv, or refuse and write nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from rmentor.cli.app import app as main_app
+from rmentor.cli.meetings import log_command, status_command
+from rmentor.cli.options import handles_errors
+from rmentor.files.layout import MEETINGS_FILE
+from rmentor.model.pairings import pair_id
+from tests.conftest import SAMPLE
+
+HEADER = "pair,date,status,minutes,topics,notes\n"
+
+tracking_app = typer.Typer()
+tracking_app.command("log")(handles_errors(log_command))
+tracking_app.command("status")(handles_errors(status_command))
+runner = CliRunner()
+
+TODAY = "2027-01-04"  # the day the sample is matched
+LENA = "E2101"  # a mentor with two mentees in the sample
+ONE = pair_id("E2105", "E1001")
+
+
+@pytest.fixture(scope="module")
+def matched_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("matched") / "sample"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("out", "state"))
+    result = runner.invoke(main_app, ["match", "--program", str(folder), "--today", TODAY])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def matched(matched_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample program after `match`."""
+    target = tmp_path / "sample"
+    shutil.copytree(matched_template, target)
+    return target
+
+
+def log(folder: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(tracking_app, ["log", *args, "--program", str(folder)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_log_by_person_appends_one_line(matched: Path) -> None:
+    before = (matched / MEETINGS_FILE).read_bytes()
+    code, out, err = log(
+        matched,
+        "e1001",
+        "--date",
+        "2027-02-25",
+        "--status",
+        "held",
+        "--minutes",
+        "60",
+        "--topics",
+        "AI assistants",
+        "-t",
+        "dashboards;ai-assistants",
+        "--notes",
+        "=cmd|' /C calc'!A0",
+    )
+    assert code == 0, err
+    lines = before.count(b"\n")
+    assert out.strip() == (
+        f"Logged {ONE} (Tomasz Nowak with Katharina Vogel) on 2027-02-25: held, 60 min "
+        f"(meetings.csv line {lines + 1})."
+    )
+    after = (matched / MEETINGS_FILE).read_bytes()
+    assert after[: len(before)] == before
+    assert after[len(before) :] == (
+        f"{ONE},2027-02-25,held,60,ai-assistants;dashboards,'=cmd|' /C calc'!A0\n".encode()
+    )
+    code, out, _ = log(matched, ONE, "--date", "2027-03-04", "--status", "no-show", "--quiet")
+    assert (code, out) == (0, "")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((LENA, "--date", "2027-02-25", "--status", "held"), "has 2 active pairs; name one"),
+        (("E9999", "--date", "2027-02-25", "--status", "held"), "unknown pair or participant"),
+        ((ONE, "--date", "2027-07-01", "--status", "held"), "outside the program"),
+        ((ONE, "--date", "2027-01-10", "--status", "held"), "outside the program"),
+        ((ONE, "--date", "2027-02-25", "--status", "maybe"), "must be held, cancelled or no-show"),
+        ((ONE, "--date", "2027-02-25", "--status", "held", "--minutes", "-5"), "less than 0"),
+        ((ONE, "--date", "2027-02-25", "--status", "held", "-t", "cooking"), "unknown topic"),
+    ],
+)
+def test_log_refuses_mistakes_and_writes_nothing(
+    matched: Path, args: tuple[str, ...], message: str
+) -> None:
+    before = (matched / MEETINGS_FILE).read_bytes()
+    code, out, err = log(matched, *args)
+    assert code == 1, out + err
+    assert message in err
+    assert "Traceback" not in err
+    assert (matched / MEETINGS_FILE).read_bytes() == before
+
+
+def test_log_lists_both_pairs_of_a_mentor(matched: Path) -> None:
+    _, _, err = log(matched, LENA, "--date", "2027-02-25", "--status", "held")
+    assert pair_id(LENA, "E1011") in err
+    assert pair_id(LENA, "E1018") in err
+
+
+def test_log_usage_errors_exit_2(matched: Path) -> None:
+    assert log(matched, ONE, "--date", "25.02.2027", "--status", "held")[0] == 2
+    assert log(matched, ONE, "--status", "held")[0] == 2  # --date is required
+
+
+def test_log_warns_about_a_second_entry_on_one_day(matched: Path) -> None:
+    args = (ONE, "--date", "2027-02-25", "--status", "cancelled")
+    assert log(matched, *args)[0] == 0
+    code, _, err = log(matched, *args)
+    assert code == 0
+    assert "already had an entry on 2027-02-25" in err
+
+
+def test_log_creates_the_file_in_a_program_without_one(matched: Path) -> None:
+    (matched / MEETINGS_FILE).unlink()
+    code, out, err = log(matched, ONE, "--date", "2027-01-14", "--status", "held")
+    assert code == 0, err
+    assert "meetings.csv line 2" in out
+    assert (matched / MEETINGS_FILE).read_text(encoding="utf-8") == (
+        HEADER + f"{ONE},2027-01-14,held,,,\n"
+    )
