@@ -1,7 +1,7 @@
 """What every command shares: global settings, options, and the error handler.
 
-Command modules (`cli.py`, `cli_tracking.py`) import from here; only `cli.py` owns
-the Typer app.
+The panel modules (`setup`, `pairing`, `meetings`, `documents`) import from here;
+only `app.py` owns the Typer app.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Which documents a program gets, and the data each template receives.
 
 Pure: from the loaded program, pairs and schedule to a list of `Document`s (a file
-name, a title and its parts). `render.py` turns them into bytes; `output` writes.
+name, a title and its parts). `documents.render` turns them into bytes;
+`files.output` writes them.
 
 Every template gets `program`, `goals`, `meetings`, `topics`, `counts`,
 `evaluation` and `today` (see `program_context`); per-person and per-pair documents

@@ -1,9 +1,8 @@
-"""The `report` command's work: load everything, evaluate, build the report's documents.
+"""The evaluation report and the certificates as `Document`s: their context, their charts.
 
-`report` and `build` call these. The report itself is `report.build_report` (pure);
-this module reads the files, evaluates earlier cohorts, draws the charts and turns
-the result into `Document`s: the report and one certificate per person who earned
-one.
+Pure: from a `ReportRun` (the program and its `engines.report.Report`, earlier
+cohorts included) to the report's template context, its charts (drawn only here)
+and one certificate per person who earned one. `cli.steps` evaluates and writes.
 """
 
 from __future__ import annotations

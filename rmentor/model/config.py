@@ -2,7 +2,7 @@
 
 Every model refuses unknown keys (`extra="forbid"`), so a misspelt key is an error
 naming the key and its line. Shape and types live here; rules that need the whole
-program (start before end, known metrics, ids that exist) live in `validate.py`,
+program (start before end, known metrics, ids that exist) live in `model.checks`,
 where they can be reported all at once with a precise location.
 """
 
