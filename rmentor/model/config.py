@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..text import fold, parse_date, suggest
 from .places import check_timezone
-from .vocabulary import LOWER_IS_BETTER, MilestoneKind
+from .vocabulary import LOWER_IS_BETTER, MilestoneKind, Role, SurveyKind
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -146,7 +146,7 @@ class Goal(Model):
     target: float
     direction: Literal["at_least", "at_most"] | None = None
     topic: str | None = None  # for skill_delta: one topic instead of all
-    role: Literal["mentor", "mentee"] | None = None  # survey metrics: this role's answers only
+    role: Role | None = None  # survey metrics: this role's answers only
 
     @property
     def lower_is_better(self) -> bool:
@@ -297,7 +297,7 @@ class Survey(Model):
     """One survey export and how its headers map to the canonical survey columns."""
 
     file: str
-    kind: Literal["pre", "midpoint", "final"]
+    kind: SurveyKind
     columns: dict[str, str] = Field(default_factory=dict)
     encoding: Encoding = "utf-8"
     sheet: str | None = None

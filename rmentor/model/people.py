@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import Location
+from .vocabulary import Role
 
 # The canonical roster columns (SPEC §1), in the order `init` writes them.
 PARTICIPANT_FIELDS: tuple[str, ...] = (
@@ -58,7 +58,7 @@ class Participant(BaseModel):
 
     id: str
     name: str
-    role: Literal["mentor", "mentee"]
+    role: Role
     email: str | None = None
     department: str | None = None
     title: str | None = None

@@ -11,7 +11,8 @@ from typing import Literal, get_args
 
 # -- roles ----------------------------------------------------------------------------------
 
-ROLES: tuple[str, ...] = ("mentor", "mentee")
+Role = Literal["mentor", "mentee"]
+ROLES: tuple[str, ...] = get_args(Role)
 ROLE_WORDS = {
     "mentor": "mentor (the colleague who teaches)",
     "mentee": "mentee (the colleague who learns)",
@@ -73,9 +74,9 @@ def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
 
 # -- surveys --------------------------------------------------------------------------------
 
-SurveyKind = str  # "pre" | "midpoint" | "final" (model.config.Survey.kind)
+SurveyKind = Literal["pre", "midpoint", "final"]
+KIND_ORDER: tuple[str, ...] = get_args(SurveyKind)
 KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
-KIND_ORDER: tuple[str, ...] = tuple(KIND_TITLES)
 # A survey's answers count from its milestone on (the pre survey's from the start).
 SURVEY_MILESTONES = {"midpoint": "midpoint_survey", "final": "final_survey"}
 SURVEY_FIELDS: tuple[str, ...] = (
