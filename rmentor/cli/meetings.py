@@ -26,6 +26,7 @@ from .options import (
 
 if TYPE_CHECKING:
     from ..engines.status import Status
+    from ..model.config import Milestone, ProgramConfig
 
 
 def log_command(
@@ -151,6 +152,23 @@ def show_status(status: Status) -> None:
         console.say(note, style="dim")
 
 
+def _milestone_json(config: ProgramConfig, milestone: Milestone) -> dict[str, object]:
+    """A milestone in `schedule --json`: start and end with their offset (dates when
+    it is all-day), and who attends."""
+    from ..engines.schedule import milestone_span
+
+    start, end = milestone_span(config, milestone)
+    timed = milestone.time is not None
+    return {
+        "name": milestone.name,
+        "kind": milestone.kind,
+        "date": milestone.date.isoformat(),
+        "start": start.isoformat() if timed else start.date().isoformat(),
+        "end": end.isoformat() if timed else end.date().isoformat(),
+        "audience": milestone.audience,
+    }
+
+
 def schedule(
     json_output: JsonOption = False,
     today: TodayOption = None,
@@ -177,6 +195,7 @@ def schedule(
                         "start": s.start.isoformat(),
                         "end": s.end.isoformat(),
                         "theme": s.theme,
+                        "kind": s.kind,
                         "topics": list(s.topics),
                         "status": s.status,
                         "sequence": s.sequence,
@@ -184,12 +203,7 @@ def schedule(
                     for s in sessions
                 ],
                 "milestones": [
-                    {
-                        "name": m.name,
-                        "kind": m.kind,
-                        "date": m.date.isoformat(),
-                        "audience": m.audience,
-                    }
+                    _milestone_json(config, m)
                     for m in sorted(config.meetings.milestones, key=lambda m: (m.date, m.name))
                 ],
                 "fallback_pairs": [p.pair for p in schedule.plans if p.slot.fallback],

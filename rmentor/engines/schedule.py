@@ -15,14 +15,20 @@ Rules, as a coordinator reads them:
   earliest time. Where nothing fits, the fallback is the first time inside the
   mentor's hours (else Tuesday at day_start): the pair is reported and the sessions
   are marked.
-- Sessions run from the program start (or the kickoff milestone, if later) to the
-  end, at the cadence: weekly, every other week, or monthly (the first slot weekday
-  of each month).
-- A date that is a blackout day or a public holiday for either person (their
+- Sessions run to the program's end at the cadence: weekly, every other week, or
+  monthly (the first slot weekday of each month). They start after the last training
+  milestone either person attends (`first_session: after_training`, the default), or
+  from the program start, or the kickoff if later (`first_session: start`).
+- A session never overlaps a milestone either person attends (audience everyone, or
+  their role's; coordinator events block nobody); an all-day milestone blocks its
+  day. Such a date, a blackout day, or a public holiday for either person (their
   office's calendar, else the program's) is skipped, or with `on_holiday:
   next_free_day` moved to the next free weekday that week at the same time.
-- Session n's theme is the curriculum's n-th; after the curriculum, an open session.
-  Its topic is the pair's shared topics in turn (else the mentee's interests).
+- Themes are placed over each pair's whole series: a curriculum item anchored `at:
+  first | midpoint | last | <n>` lands there; the others spread evenly, in order,
+  over the remaining sessions, and the sessions left over are open sessions. A
+  teaching or reverse session's topic is the theme's own when the pair shares it,
+  else the pair's shared topics in turn (else the mentee's interests).
 """
 
 from __future__ import annotations
@@ -33,14 +39,15 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from zoneinfo import ZoneInfo
 
-from ..model.config import ProgramConfig, minutes_of_day
+from ..model.config import CurriculumItem, Milestone, ProgramConfig, minutes_of_day
 from ..model.pairings import Pairing
 from ..model.people import Participant
 from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
+from ..model.vocabulary import OPEN_SESSION, SessionKind
 
 STEP_MINUTES = 15  # granularity of candidate start times
 DAY_ORDER = (1, 2, 3, 0, 4, 5, 6)  # Tue, Wed, Thu, Mon, Fri, then the weekend
-OPEN_SESSION = "Open session: continue with your own topics"
+TRAININGS = frozenset({"mentor_training", "mentee_training"})
 
 Windows = dict[int, list[tuple[int, int]]]  # weekday -> [(start, end) minutes], local
 
@@ -109,13 +116,50 @@ def _person(p: Participant, config: ProgramConfig, years: tuple[int, ...]) -> _P
     return _Person(p, zone, _windows(p, config), calendar)
 
 
-def series_dates(config: ProgramConfig, weekday: int) -> list[dt.date]:
-    """The regular dates of a series on `weekday`, from the first session day to the end."""
+def attends(milestone: Milestone, role: str) -> bool:
+    """Is a person of `role` in a milestone's audience? (Coordinator events: nobody.)"""
+    return milestone.audience == "everyone" or milestone.audience == f"{role}s"
+
+
+def milestone_span(config: ProgramConfig, milestone: Milestone) -> tuple[dt.datetime, dt.datetime]:
+    """When a milestone runs, as aware datetimes in the program's zone: from its time for
+    its duration (a session's length when none is given), or its whole day."""
+    zone = ZoneInfo(config.program.timezone)
+    if milestone.time is None:
+        start = dt.datetime.combine(milestone.date, dt.time(0), tzinfo=zone)
+        return start, dt.datetime.combine(
+            milestone.date + dt.timedelta(days=1), dt.time(0), tzinfo=zone
+        )
+    start = dt.datetime.combine(milestone.date, milestone.time, tzinfo=zone)
+    minutes = milestone.duration_minutes or config.meetings.duration_minutes
+    return start, start + dt.timedelta(minutes=minutes)
+
+
+def first_day(config: ProgramConfig, roles: Iterable[str] = ("mentor", "mentee")) -> dt.date:
+    """The first day a pair of these roles may meet (see `meetings.first_session`)."""
     info, meetings = config.program, config.meetings
     first = info.start
     kickoff = [m.date for m in meetings.milestones if m.kind == "kickoff"]
     if kickoff and kickoff[0] > first:
         first = kickoff[0]
+    if meetings.first_session == "after_training":
+        trainings = [
+            m.date
+            for m in meetings.milestones
+            if m.kind in TRAININGS and any(attends(m, role) for role in roles)
+        ]
+        if trainings and max(trainings) >= first:
+            first = max(trainings) + dt.timedelta(days=1)
+    return first
+
+
+def series_dates(
+    config: ProgramConfig, weekday: int, first: dt.date | None = None
+) -> list[dt.date]:
+    """The regular dates of a series on `weekday`, from the first session day to the end."""
+    info, meetings = config.program, config.meetings
+    if first is None:
+        first = first_day(config)
     day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
     dates: list[dt.date] = []
     if meetings.cadence == "monthly":
@@ -139,6 +183,9 @@ class _Planner:
     people: Mapping[str, _Person]
     busy: dict[str, list[tuple[int, int, int]]]  # mentor -> (weekday, start, end), local
     moved: set[tuple[str, dt.date, int]] = field(default_factory=set)  # taken by moved ones
+    first: dt.date | None = None  # the pair being planned: its first possible day
+    # Milestones that block time: (start, end, audience's roles, name)
+    blocks: list[tuple[dt.datetime, dt.datetime, frozenset[str], str]] = field(default_factory=list)
 
     def fits(self, mentor: _Person, mentee: _Person, day: dt.date, start: int, end: int) -> bool:
         """Does [start, end) on `day` (mentor's local) suit both people on that date?"""
@@ -161,7 +208,7 @@ class _Planner:
         end = start + self.config.meetings.duration_minutes
         return self.free(mentor.participant.id, slot.weekday, start, end) and all(
             self.fits(mentor, mentee, day, start, end)
-            for day in series_dates(self.config, slot.weekday)
+            for day in series_dates(self.config, slot.weekday, self.first)
         )
 
     def find_slot(self, mentor: _Person, mentee: _Person) -> Slot:
@@ -169,7 +216,7 @@ class _Planner:
         used = {d for d, _, _ in self.busy.get(mentor.participant.id, ())}
         days = sorted(DAY_ORDER, key=lambda d: (d in used, DAY_ORDER.index(d)))
         for weekday in days:
-            dates = series_dates(self.config, weekday)
+            dates = series_dates(self.config, weekday, self.first)
             if not dates or weekday not in mentor.windows:
                 continue
             for a, b in mentor.windows[weekday]:
@@ -202,7 +249,11 @@ class _Planner:
         )
 
     def off(self, mentor: _Person, mentee: _Person, start: dt.datetime) -> str | None:
-        """Why no session can be held at `start` (a holiday, a blackout), or None."""
+        """Why no session can be held at `start` (a milestone, a blackout, a holiday)."""
+        end = start + dt.timedelta(minutes=self.config.meetings.duration_minutes)
+        for a, b, roles, name in self.blocks:
+            if a < end and start < b and roles & {"mentor", "mentee"}:
+                return name
         for span in self.config.program.blackout:
             if span.start <= start.date() <= span.end:
                 return f"blackout{f' ({span.name})' if span.name else ''}"
@@ -219,7 +270,7 @@ class _Planner:
         zone = ZoneInfo(slot.zone)
         start_min = minutes_of_day(slot.start)
         duration = self.config.meetings.duration_minutes
-        dates = series_dates(self.config, slot.weekday)
+        dates = series_dates(self.config, slot.weekday, self.first)
         starts: list[tuple[dt.datetime, dt.date | None]] = []
         skipped: list[Skip] = []
         for k, day in enumerate(dates):
@@ -268,12 +319,43 @@ def _topics(mentor: Participant, mentee: Participant) -> tuple[str, ...]:
     return shared or mentee.interests or mentor.skills
 
 
+def place_curriculum(
+    curriculum: Sequence[CurriculumItem], sessions: int
+) -> list[CurriculumItem | None]:
+    """The theme of each of a pair's `sessions` (None: an open session).
+
+    Anchored items go where they say (`first`, `midpoint`: the middle session, rounded
+    down, `last`, or a number); an anchor that falls outside the series, or on a session
+    already taken, leaves its item unanchored. Unanchored items keep their order and
+    spread evenly over the sessions left; with more items than sessions, the last are
+    dropped.
+    """
+    placed: list[CurriculumItem | None] = [None] * sessions
+    loose: list[CurriculumItem] = []
+    where = {"first": 1, "midpoint": (sessions + 1) // 2, "last": sessions}
+    for item in curriculum:
+        number = where.get(item.at, 0) if isinstance(item.at, str) else item.at
+        if number and 1 <= number <= sessions and placed[number - 1] is None:
+            placed[number - 1] = item
+        else:
+            loose.append(item)
+    free = [k for k in range(sessions) if placed[k] is None]
+    if loose and free:
+        for j, item in enumerate(loose[: len(free)]):
+            placed[free[j * len(free) // min(len(loose), len(free))]] = item
+    return placed
+
+
 def _agenda(
-    config: ProgramConfig, number: int, topics: tuple[str, ...]
-) -> tuple[str, tuple[str, ...]]:
-    curriculum = config.meetings.curriculum
-    theme = curriculum[number - 1].title if number <= len(curriculum) else OPEN_SESSION
-    return theme, ((topics[(number - 1) % len(topics)],) if topics else ())
+    item: CurriculumItem | None, number: int, topics: tuple[str, ...]
+) -> tuple[str, SessionKind, tuple[str, ...]]:
+    """A session's theme, kind and topic: the theme's own topic when the pair shares it."""
+    kind: SessionKind = item.session_kind if item is not None else "teaching"
+    theme = item.title if item is not None else OPEN_SESSION
+    if kind not in ("teaching", "reverse") or not topics:
+        return theme, kind, ()
+    fitting = [t for t in topics if item is not None and t in item.topics]
+    return theme, kind, ((fitting or [topics[(number - 1) % len(topics)]])[0],)
 
 
 def plan_schedule(
@@ -289,6 +371,14 @@ def plan_schedule(
     people = {p.id: _person(p, config, years) for p in participants}
     done = set(logged)
     planner = _Planner(config, people, {})
+    blocks = [
+        (
+            *milestone_span(config, m),
+            frozenset(r for r in ("mentor", "mentee") if attends(m, r)),
+            m.name,
+        )
+        for m in config.meetings.milestones
+    ]
     active = [p for p in pairs if p.active and p.mentor in people and p.mentee in people]
     before = {plan.pair: plan for plan in previous.plans}
     plans: list[PairPlan] = []
@@ -299,6 +389,7 @@ def plan_schedule(
     slots: dict[str, Slot] = {}
     for pair in order:  # first every slot, so that moved sessions see them all
         mentor, mentee = people[pair.mentor], people[pair.mentee]
+        planner.first = first_day(config)
         old = before.get(pair.id)
         slot = None
         if (
@@ -315,6 +406,8 @@ def plan_schedule(
     for pair in order:
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         old, slot = before.get(pair.id), slots[pair.id]
+        planner.first = first_day(config)
+        planner.blocks = blocks
         starts, skips = planner.dated_sessions(pair.id, mentor, mentee, slot)
         skipped += skips
         kept = _kept(old, done, today)
@@ -375,13 +468,18 @@ def _future(
     previous = {s.number: s for s in old.sessions} if old is not None else {}
     topics = _topics(mentor.participant, mentee.participant)
     out = list(kept)
+    numbered: list[tuple[int, dt.datetime, dt.date | None]] = []
     for start, moved_from in starts:
         if start.date() <= today or start.date() in kept_dates:
             continue
         number += 1
         while number in kept_numbers:
             number += 1
-        theme, session_topics = _agenda(config, number, topics)
+        numbered.append((number, start, moved_from))
+    themes = place_curriculum(config.meetings.curriculum, len(kept) + len(numbered))
+    for number, start, moved_from in numbered:
+        item = themes[number - 1] if number <= len(themes) else None
+        theme, kind, session_topics = _agenda(item, number, topics)
         fresh = Session(
             pair=pair.id,
             number=number,
@@ -389,6 +487,7 @@ def _future(
             end=start + duration,
             theme=theme,
             topics=session_topics,
+            kind=kind,
             moved_from=moved_from,
             fallback=slot.fallback,
             updated=today,
@@ -412,11 +511,12 @@ def _future(
 
 
 def _same(a: Session, b: Session) -> bool:
-    return (a.start, a.end, a.theme, a.topics, a.status, a.moved_from, a.fallback) == (
+    return (a.start, a.end, a.theme, a.topics, a.kind, a.status, a.moved_from, a.fallback) == (
         b.start,
         b.end,
         b.theme,
         b.topics,
+        b.kind,
         b.status,
         b.moved_from,
         b.fallback,

@@ -19,6 +19,7 @@ import tomli_w
 from ..errors import InvalidProgram, Location, Problem, error
 from ..model.pairings import Pairing, PairingState, Status, Withdrawal
 from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
+from ..model.vocabulary import SESSION_KINDS, SessionKind
 from .layout import PAIRINGS_FILE, SCHEDULE_FILE
 from .output import write_text_atomic
 
@@ -173,6 +174,12 @@ SCHEDULE_HEADER = (
 )
 
 
+def _kind(value: object) -> SessionKind:
+    if value in SESSION_KINDS:
+        return value  # type: ignore[return-value]
+    raise ValueError(f"session kind `{value}` is not one of {', '.join(SESSION_KINDS)}")
+
+
 def _aware(value: Any, zone: str) -> dt.datetime:
     """A TOML offset datetime back in the pair's zone (same instant)."""
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
@@ -188,6 +195,7 @@ def _session_table(session: Session) -> dict[str, Any]:
         "end": session.end,
         "theme": session.theme,
         "topics": list(session.topics),
+        "kind": session.kind,
         "status": session.status,
         "sequence": session.sequence,
     }
@@ -248,6 +256,7 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
                     end=_aware(s["end"], zone),
                     theme=str(s.get("theme", "")),
                     topics=tuple(str(t) for t in s.get("topics", ())),
+                    kind=_kind(s.get("kind", "teaching")),
                     status=s.get("status", "planned"),
                     sequence=int(s.get("sequence", 0)),
                     updated=s.get("updated"),

@@ -366,6 +366,42 @@ def check_topics_and_goals(program: Program) -> list[Problem]:
     return problems
 
 
+def check_curriculum(program: Program) -> list[Problem]:
+    """Curriculum anchors are session numbers from 1 or first/midpoint/last, each used once;
+    the topics a theme names exist."""
+    config, where = program.config, program.where
+    topic_ids = {t.id for t in config.topics}
+    problems: list[Problem] = []
+    anchors: dict[str | int, int] = {}
+    for i, item in enumerate(config.meetings.curriculum):
+        at = ("meetings", "curriculum", i)
+        if isinstance(item.at, int) and item.at < 1:
+            problems.append(
+                error(where.at(*at, "at"), f"`at: {item.at}`: sessions are numbered from 1")
+            )
+        elif item.at is not None and item.at in anchors:
+            first = config.meetings.curriculum[anchors[item.at]].title
+            problems.append(
+                error(
+                    where.at(*at, "at"),
+                    f"`{item.title}` and `{first}` are both anchored at {item.at}",
+                    "one theme per session: anchor one of them elsewhere",
+                )
+            )
+        elif item.at is not None:
+            anchors[item.at] = i
+        for topic in item.topics:
+            if topic not in topic_ids:
+                problems.append(
+                    error(
+                        where.at(*at, "topics"),
+                        f"curriculum theme `{item.title}` names unknown topic `{topic}`",
+                        suggest(topic, topic_ids),
+                    )
+                )
+    return problems
+
+
 def check_settings(program: Program) -> list[Problem]:
     """Capacities, weights, thresholds and column mappings within their bounds."""
     config = program.config
@@ -545,6 +581,7 @@ CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_dates, frozenset({"program", "meetings"})),
     (check_holidays, frozenset({"program"})),
     (check_topics_and_goals, frozenset({"topics", "goals"})),
+    (check_curriculum, frozenset({"meetings", "topics"})),
     (check_settings, frozenset({"matching", "evaluation", "roster", "topics"})),
     (check_pairs, frozenset({"matching"})),
     (check_state, frozenset()),

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from ..text import fold, parse_date, suggest
 from .places import check_timezone
-from .vocabulary import LOWER_IS_BETTER, MilestoneKind, Role, SurveyKind
+from .vocabulary import ANCHOR_KINDS, LOWER_IS_BETTER, MilestoneKind, Role, SessionKind, SurveyKind
 
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -157,10 +157,25 @@ class Goal(Model):
 
 
 class CurriculumItem(Model):
-    """One session theme; a plain string in YAML is its title."""
+    """One session theme; a plain string in YAML is its title.
+
+    `at` anchors it (`first`, `midpoint`, `last` or a session number); unanchored
+    themes spread evenly, in order, over each pair's other sessions. `topics` are the
+    topics that fit the theme: a pair sharing one of them is taught it that session.
+    """
 
     title: str
     description: str | None = None
+    at: Literal["first", "midpoint", "last"] | int | None = None
+    kind: SessionKind | None = None
+    topics: tuple[str, ...] = ()
+
+    @property
+    def session_kind(self) -> SessionKind:
+        """The kind given, else the one its anchor implies, else teaching."""
+        if self.kind is not None:
+            return self.kind
+        return ANCHOR_KINDS.get(self.at, "teaching") if isinstance(self.at, str) else "teaching"
 
     @model_validator(mode="before")
     @classmethod
@@ -188,6 +203,10 @@ class Meetings(Model):
     day_start: ClockTime = dt.time(9, 0)
     day_end: ClockTime = dt.time(17, 0)
     on_holiday: Literal["skip", "next_free_day"] = "skip"
+    # after_training: a pair's first session comes after the last training its people
+    # attend (so the training's "plan your first session" can be done); start: from the
+    # program start (or the kickoff, if later).
+    first_session: Literal["after_training", "start"] = "after_training"
     curriculum: tuple[CurriculumItem, ...] = ()
     milestones: tuple[Milestone, ...] = ()
 

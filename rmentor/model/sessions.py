@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .vocabulary import SessionKind
+
 SessionStatus = Literal["planned", "cancelled"]
 
 
@@ -40,6 +42,7 @@ class Session:
     end: dt.datetime  # aware
     theme: str
     topics: tuple[str, ...] = ()  # topic ids for this session's agenda
+    kind: SessionKind = "teaching"  # what the session is for (its agenda follows)
     status: SessionStatus = "planned"
     sequence: int = 0  # RFC 5545 SEQUENCE: bumped each time the session moves
     updated: dt.date | None = None  # when the session was last planned or moved

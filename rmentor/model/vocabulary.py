@@ -126,4 +126,10 @@ AUDIENCE_PHRASES = {
     "mentees": "the mentees",
     "coordinator": "the coordinator",
 }
+# What a session is for. A curriculum item may say it (`kind:`); else it follows from
+# where the item is anchored (`at: first` → intro, `midpoint` → review, `last` → closing).
+SessionKind = Literal["intro", "teaching", "reverse", "review", "closing"]
+SESSION_KINDS: tuple[str, ...] = get_args(SessionKind)
+ANCHOR_KINDS: dict[str, SessionKind] = {"first": "intro", "midpoint": "review", "last": "closing"}
+OPEN_SESSION = "Open session: continue with your own topics"
 CADENCE_WORDS = {"weekly": "every week", "biweekly": "every other week", "monthly": "once a month"}

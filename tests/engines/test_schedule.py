@@ -10,10 +10,10 @@ import holidays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rmentor.engines.schedule import OPEN_SESSION, plan_schedule, series_dates
+from rmentor.engines.schedule import OPEN_SESSION, place_curriculum, plan_schedule, series_dates
 from rmentor.errors import Location
 from rmentor.files.state import parse_schedule, schedule_text
-from rmentor.model.config import ProgramConfig
+from rmentor.model.config import CurriculumItem, ProgramConfig
 from rmentor.model.pairings import Pairing
 from rmentor.model.people import Participant, Window
 from rmentor.model.sessions import Schedule
@@ -27,6 +27,48 @@ OFFICES = {
     "Australia/Sydney": ("Sydney", "AU", "NSW"),
 }
 LOC = Location("participants.csv", 1, 1)
+# Program events at times that collide with sessions, in the program's zone (Berlin).
+MILESTONES = [
+    {
+        "name": "Kickoff",
+        "kind": "kickoff",
+        "date": "2027-02-02",
+        "time": "10:00",
+        "duration_minutes": 120,
+    },
+    {
+        "name": "Mentor training",
+        "kind": "mentor_training",
+        "date": "2027-02-03",
+        "time": "14:00",
+        "duration_minutes": 120,
+        "audience": "mentors",
+    },
+    {
+        "name": "Mentee briefing",
+        "kind": "mentee_training",
+        "date": "2027-02-04",
+        "time": "09:00",
+        "duration_minutes": 60,
+        "audience": "mentees",
+    },
+    {
+        "name": "Coordinator calls",
+        "kind": "other",
+        "date": "2027-03-09",
+        "time": "08:00",
+        "duration_minutes": 600,
+        "audience": "coordinator",
+    },
+    {"name": "Town hall", "kind": "other", "date": "2027-03-17"},  # all day, everyone
+    {
+        "name": "Closing celebration",
+        "kind": "celebration",
+        "date": "2027-05-26",
+        "time": "15:00",
+        "duration_minutes": 120,
+    },
+]
 
 
 def make_config(
@@ -61,6 +103,7 @@ def make_config(
                 "day_end": day[1],
                 "on_holiday": on_holiday,
                 "curriculum": ["One", "Two", "Three"],
+                "milestones": MILESTONES,
             },
             "topics": [{"id": "ai", "title": "AI"}, {"id": "video", "title": "Video"}],
         }
@@ -98,6 +141,20 @@ def local_free(p: Participant, config: ProgramConfig, start: dt.datetime, end: d
         return False
     windows = [(w.day, w.start, w.end) for w in p.availability] or [(d, lo, hi) for d in range(5)]
     return any(d == a.weekday() and ws <= s and e <= we for d, ws, we in windows)
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+EVENTS = [  # the events a pair attends, as aware datetimes (coordinator calls excluded)
+    (
+        dt.datetime(2027, 2, 2, 10, tzinfo=BERLIN),
+        dt.datetime(2027, 2, 2, 12, tzinfo=BERLIN),
+    ),
+    (dt.datetime(2027, 3, 17, tzinfo=BERLIN), dt.datetime(2027, 3, 18, tzinfo=BERLIN)),
+    (
+        dt.datetime(2027, 5, 26, 15, tzinfo=BERLIN),
+        dt.datetime(2027, 5, 26, 17, tzinfo=BERLIN),
+    ),
+]
 
 
 def holiday_dates(p: Participant) -> set[dt.date]:
@@ -158,9 +215,18 @@ def test_sessions_fit_everyone_and_avoid_holidays(
         alone = sum(1 for p in pairs if p.mentor == plan.mentor) == 1
         if plan.slot.fallback and alone:  # really no time fits: try every start, every day
             assert not _some_slot_fits(config, mentor, mentee)
+        # No session during an event either person attends; none before the trainings.
+        for session in plan.sessions:
+            assert session.start.date() > dt.date(2027, 2, 4)
+            for start, end in EVENTS:
+                assert session.end <= start or end <= session.start, (session, start)
+        # Themes in order, spread evenly over the series: no block of open sessions.
         theme = [s.theme for s in plan.sessions]
-        assert theme[:3] == ["One", "Two", "Three"][: len(theme)]
-        assert all(t == OPEN_SESSION for t in theme[3:])
+        given = [t for t in theme if t != OPEN_SESSION]
+        assert given == ["One", "Two", "Three"][: len(theme)]
+        at = [k for k, t in enumerate(theme) if t != OPEN_SESSION]
+        gaps = [b - a for a, b in itertools.pairwise([*at, len(theme)])]
+        assert not gaps or max(gaps) - min(gaps) <= 1, theme
     for times in by_mentor.values():
         times.sort()
         for (_, end), (start, _) in itertools.pairwise(times):
@@ -310,3 +376,79 @@ def test_a_log_filled_ahead_cancels_nothing_in_between() -> None:
     today = sessions[2].start.date()  # today is the day of session 3
     again = plan_schedule(config, [r, e], pairs, first, logged, today)
     assert again.plans[0].sessions == sessions  # nothing cancelled, nothing renumbered
+
+
+# --- the curriculum over the whole series --------------------------------------------------
+
+
+def _items(*specs: str | dict[str, object]) -> tuple[CurriculumItem, ...]:
+    return tuple(CurriculumItem.model_validate(s) for s in specs)
+
+
+def test_anchored_themes_land_where_they_say() -> None:
+    items = _items(
+        {"title": "Hello", "at": "first"},
+        "A",
+        "B",
+        {"title": "Review", "at": "midpoint"},
+        "C",
+        {"title": "Bye", "at": "last"},
+        {"title": "Fourth", "at": 4},
+    )
+    for n in range(9, 30):  # from 9 on, the middle is not session 4
+        placed = [i.title if i else None for i in place_curriculum(items, n)]
+        assert placed[0] == "Hello"
+        assert placed[-1] == "Bye"
+        assert abs(placed.index("Review") + 1 - (n + 1) / 2) <= 1
+        assert placed[3] == "Fourth"
+        loose = [t for t in placed if t in ("A", "B", "C")]
+        assert loose == ["A", "B", "C"]  # in order
+        assert placed.count(None) == n - 7
+
+
+def test_unanchored_themes_spread_evenly_and_extra_ones_drop() -> None:
+    placed = [i.title if i else None for i in place_curriculum(_items("A", "B", "C"), 9)]
+    assert placed == ["A", None, None, "B", None, None, "C", None, None]
+    placed = [i.title if i else None for i in place_curriculum(_items("A", "B", "C"), 2)]
+    assert placed == ["A", "B"]
+    # An anchor outside a short series leaves its theme to spread with the others.
+    placed = [i.title if i else None for i in place_curriculum(_items({"title": "X", "at": 9}), 3)]
+    assert placed == ["X", None, None]
+
+
+def test_kinds_follow_anchors_and_teaching_uses_the_themes_topic() -> None:
+    hello, review, bye, plain = _items(
+        {"title": "Hello", "at": "first"},
+        {"title": "Review", "at": "midpoint"},
+        {"title": "Bye", "at": "last", "kind": "closing"},
+        {"title": "Video day", "topics": ["video"]},
+    )
+    assert [i.session_kind for i in (hello, review, bye, plain)] == [
+        "intro",
+        "review",
+        "closing",
+        "teaching",
+    ]
+    config = make_config().model_copy(
+        update={
+            "meetings": make_config().meetings.model_copy(
+                update={"curriculum": (hello, plain, review, bye)}
+            )
+        }
+    )
+    mentor = person("R", "mentor", "Europe/Berlin", [])
+    mentee = person("E", "mentee", "Europe/Berlin", [])
+    mentee = mentee.model_copy(update={"interests": ("ai", "video")})
+    pair = Pairing(mentor="R", mentee="E", score=0.5, since=dt.date(2027, 1, 4))
+    plan = plan_schedule(config, [mentor, mentee], [pair], Schedule(), set(), dt.date(2027, 1, 4))
+    sessions = plan.plans[0].sessions
+    assert (sessions[0].theme, sessions[0].kind, sessions[0].topics) == ("Hello", "intro", ())
+    assert (sessions[-1].theme, sessions[-1].kind) == ("Bye", "closing")
+    middle = next(s for s in sessions if s.theme == "Review")
+    assert abs(middle.number - (len(sessions) + 1) / 2) <= 1
+    assert middle.kind == "review"
+    video = next(s for s in sessions if s.theme == "Video day")
+    assert video.kind == "teaching"
+    assert video.topics == ("video",)
+    # The kinds survive schedule.toml.
+    assert parse_schedule(schedule_text(plan)) == plan

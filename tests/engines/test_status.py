@@ -301,7 +301,7 @@ runner = CliRunner()
 tracking_app = typer.Typer()
 tracking_app.command("status")(handles_errors(status_command))
 tracking_app.callback()(lambda: None)  # a group, so that `status` is a subcommand
-TODAY = "2027-02-19"  # the end of week 6; sample_program/meetings.csv covers weeks 1 to 6
+TODAY = "2027-02-26"  # the end of week 7: six weeks of sessions after the trainings
 AT_RISK = {pair_id("E2114", "E1002"), pair_id("E2106", "E1010")}  # silent; two missed
 
 
@@ -331,22 +331,22 @@ def test_status_json_on_the_sample(sample_with_schedule: Path) -> None:
     code, out, err = run_status(sample_with_schedule, "--today", TODAY, "--json")
     assert code == 0, err
     data = json.loads(out)
-    assert data["phase"] == "week 6 of 24"
+    assert data["phase"] == "week 7 of 24"
     assert data["pairs_active"] == 18
     assert {item["pair"] for item in data["at_risk"]} == AT_RISK
     assert data["sessions_planned"] == 18 * 6
     assert 0.85 <= data["attendance_rate"] <= 0.95
     assert [m["name"] for m in data["milestones"]] == [
-        "Pair check-in calls",
         "Midpoint survey opens",
         "Final survey opens",
+        "Closing celebration",
     ]
 
 
 def test_status_tables_on_the_sample(sample_with_schedule: Path) -> None:
     code, out, err = run_status(sample_with_schedule, "--today", TODAY)
     assert code == 0, err
-    for text in ("week 6 of 24", "Summary", "Pairs at risk", "Next milestones", *AT_RISK):
+    for text in ("week 7 of 24", "Summary", "Pairs at risk", "Next milestones", *AT_RISK):
         assert text in out
     code, out, _ = run_status(sample_with_schedule, "--today", "2027-01-04")
     assert code == 0
