@@ -66,6 +66,54 @@ def _show_result(program: Program, result: MatchResult, quiet: bool) -> None:
         console.say(f"Stable matching: {len(result.blocking)} blocking pairs.")
 
 
+def _show_withdrawal(
+    program: Program, person: str, result: MatchResult, *, dry_run: bool, folder: str | None
+) -> None:
+    """Who was left behind and their new partner (or why none), then what to run next."""
+    names = {p.id: p.name for p in program.participants}
+
+    def who(pid: str) -> str:
+        return f"{names.get(pid, pid)} ({pid})"
+
+    left = sorted(
+        {
+            p.mentee if p.mentor == person else p.mentor
+            for p in result.ended
+            if p.status == "withdrawn" and person in (p.mentor, p.mentee)
+        }
+    )
+    unmatched = {u.id: u for u in result.unmatched}
+    told: set[str] = set()
+    for partner in left:
+        new = [p for p in result.added if partner in (p.mentor, p.mentee)]
+        for pair in new:
+            other = pair.mentee if pair.mentor == partner else pair.mentor
+            console.say(
+                f"New pair {pair.id}: {who(partner)}, whose partner left, with {who(other)}."
+            )
+            told.add(pair.id)
+        if not new:
+            why = unmatched[partner].reason if partner in unmatched else "not paired again"
+            console.say(f"{who(partner)}, whose partner left, has no new partner: {why}.")
+    for pair in result.added:
+        if pair.id not in told:
+            console.say(f"New pair {pair.id}: {who(pair.mentor)} with {who(pair.mentee)}.")
+    where = f" --program {folder}" if folder is not None else ""
+    if dry_run:
+        console.say("Dry run: nothing was written. Run it again without --dry-run to commit it.")
+    elif result.added:
+        console.say(
+            f"Next: `rmentor schedule{where}` plans the new "
+            f"{'pair' if len(result.added) == 1 else 'pairs'}' sessions, then "
+            f"`rmentor build{where}` writes the new letters to send."
+        )
+    else:
+        console.say(
+            f"Next: `rmentor schedule{where}` updates the schedule, then `rmentor build{where}` "
+            "writes the letters for anyone now without a partner."
+        )
+
+
 def _match_json(result: MatchResult) -> dict[str, object]:
     return {
         "pairs": [
@@ -146,10 +194,14 @@ def withdraw(
     loaded, result = run_withdraw(
         program_folder(program), person, today=today_or(today), reason=reason, dry_run=dry_run
     )
+    quiet = quiet or settings().quiet
     if json_output:
         console.print_json(_match_json(result))
-    else:
-        _show_result(loaded, result, quiet or settings().quiet)
+        return
+    _show_result(loaded, result, quiet)
+    if not quiet:
+        folder = str(program) if program is not None else None
+        _show_withdrawal(loaded, person, result, dry_run=dry_run, folder=folder)
 
 
 def explain(

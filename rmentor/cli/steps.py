@@ -380,6 +380,7 @@ def write_report(run: ReportRun, fmt: str, out: Path) -> Written:
 GROUPS = {
     "handouts": "Handouts",
     "letters": "Welcome letters",
+    "reserve": "Letters to people without a partner",
     "agreements": "Pair agreements",
     "agendas": "Session agenda sheets",
     "packets": "Packets",

@@ -6,14 +6,22 @@ name, a title and its parts). `documents.render` turns them into bytes;
 
 Every template gets `program`, `goals`, `meetings`, `topics`, `counts`,
 `evaluation` and `today` (see `program_context`); per-person and per-pair documents
-also get `person`, `partner` and `pair` (see `person_context`, `pair_context`).
+also get `person`, `partner` and `pair` (see `person_context`, `pair_context`). The
+coordinator's documents also get `setup`, `at_risk`, `roster` and `left_out`
+(`context_extra`): every figure there counts only what is dated on or before `today`.
+
+Nobody is left out silently: everyone on the roster without an active pair who has
+not withdrawn is in `left_out`, with the reason (`left_out`), named on the
+coordinator's own page of the packet, and gets a letter (`reserve/<id>`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,6 +32,7 @@ from ..model.program import Program
 from ..model.sessions import Schedule, Session
 from ..model.vocabulary import CADENCE_WORDS, KIND_WORDS, METRIC_WORDS, ROLE_WORDS
 from ..text import slug
+from .agenda import SESSION_PLANS, session_plan
 from .render import Document, Part
 
 
@@ -76,8 +85,15 @@ def program_context(
             "day_start": meetings.day_start,
             "day_end": meetings.day_end,
             "on_holiday": meetings.on_holiday,
+            "first_session": meetings.first_session,
             "curriculum": [
-                {"number": i, "title": c.title, "description": c.description}
+                {
+                    "number": i,
+                    "title": c.title,
+                    "description": c.description,
+                    "at": c.at,
+                    "kind": c.session_kind,
+                }
                 for i, c in enumerate(meetings.curriculum, start=1)
             ],
             "milestones": [
@@ -114,8 +130,24 @@ def program_context(
             },
             "surveys": [s.kind for s in config.evaluation.surveys],
         },
+        # One structure per kind of session, as the guides quote it (agenda sheets
+        # quote the same, with the pair's names).
+        "session_plans": {
+            kind: session_plan(
+                kind,
+                meetings.duration_minutes,
+                mentor="the mentor",
+                mentee="the mentee",
+                topic="the theme",
+            )
+            for kind in SESSION_PLANS
+        },
         "today": today,
     }
+
+
+def _first_name(person: Participant) -> str:
+    return person.name.split()[0] if person.name.split() else person.name
 
 
 def person_context(person: Participant, titles: Mapping[str, str]) -> dict[str, Any]:
@@ -123,7 +155,7 @@ def person_context(person: Participant, titles: Mapping[str, str]) -> dict[str, 
     return {
         "id": person.id,
         "name": person.name,
-        "first_name": person.name.split()[0] if person.name.split() else person.name,
+        "first_name": _first_name(person),
         "email": person.email,
         "role": person.role,
         "role_words": ROLE_WORDS[person.role],
@@ -142,18 +174,45 @@ def _session(
 ) -> dict[str, Any]:
     mentor_time = s.start.astimezone(ZoneInfo(mentor.timezone or "UTC"))
     mentee_time = s.start.astimezone(ZoneInfo(mentee.timezone or "UTC"))
+    topics = [titles.get(t, t) for t in s.topics]
+    minutes = int((s.end - s.start).total_seconds() // 60)
+    plan = session_plan(
+        s.kind,
+        minutes,
+        mentor=_first_name(mentor),
+        mentee=_first_name(mentee),
+        topic=", ".join(topics) or "the theme",
+    )
     return {
         "number": s.number,
+        "kind": s.kind,
+        "plan": plan,
         "date": mentor_time.date(),
         "mentor_start": mentor_time,
         "mentee_start": mentee_time,
         "same_clock": mentor_time.utcoffset() == mentee_time.utcoffset(),
         "end": s.end,
         "theme": s.theme,
-        "topics": [titles.get(t, t) for t in s.topics],
+        "topics": topics,
         "status": s.status,
         "moved_from": s.moved_from,
     }
+
+
+# A generation reason from matching ("27 years apart"; "hired 3 years apart" is seniority).
+_AGE_GAP = re.compile(r"^\d+ years? apart$")
+
+
+def is_request(reason: str) -> bool:
+    """A reason saying someone asked for the other ("asked for each other", "E1 asked for E2")."""
+    return reason == "asked for each other" or " asked for " in reason
+
+
+def shown_reasons(reasons: Sequence[str]) -> list[str]:
+    """A pair's reasons as documents show them: requests first, then the others in the
+    matching's order; age gaps left out (a letter tells nobody their partner's age)."""
+    kept = [r for r in reasons if not _AGE_GAP.match(r)]
+    return [r for r in kept if is_request(r)] + [r for r in kept if not is_request(r)]
 
 
 def pair_context(
@@ -176,7 +235,8 @@ def pair_context(
         "mentor": person_context(mentor, titles),
         "mentee": person_context(mentee, titles),
         "score": pair.score,
-        "reasons": list(pair.reasons),
+        "reasons": list(pair.reasons),  # as matching stored them, age gaps included
+        "shown_reasons": shown_reasons(pair.reasons),
         "since": pair.since,
         "locked": pair.locked,
         "shared_topics": shared,
@@ -251,6 +311,24 @@ def handouts(
                 "sheets",
             )
         )
+    for entry in base.get("left_out", ()):
+        if entry["id"] not in people:
+            continue
+        letter = {
+            **base,
+            "person": person_context(people[entry["id"]], titles),
+            "reserve": entry,
+        }
+        what = {WAITING: "Not paired yet", RULES_EXCLUDE: "Next cohort"}.get(
+            entry["kind"], "Reserve list"
+        )
+        docs.append(
+            Document(
+                entry["letter"],
+                f"{what}: {entry['name']}",
+                (Part("reserve_letter.md.j2", letter),),
+            )
+        )
     return docs
 
 
@@ -306,6 +384,7 @@ def packets(
         }
         parts = (
             Part("coordinator_summary.md.j2", summary),
+            Part("coordinator_only.md.j2", summary),
             Part("coordinator_guide.md.j2", base),
             Part("mentor_guide.md.j2", base),
             Part("mentee_guide.md.j2", base),
@@ -331,24 +410,158 @@ def _roster(program: Program) -> dict[str, Any]:
     return {"departments": table("department"), "locations": table("location")}
 
 
+# Why someone has no partner (`LeftOut.kind`).
+FULL = "full"  # a mentee: every mentor who fits is paired up to their capacity
+RULES_EXCLUDE = "rules"  # nobody on the other side fits the program's hard rules
+SURPLUS = "surplus"  # a mentor: every mentee already has a mentor
+WAITING = "waiting"  # someone who fits is free: the next `rmentor match` pairs them
+LEFT_OUT_CHUNK = 1024  # unpaired mentees checked against every mentor at once
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Someone on the roster, not withdrawn, without an active pair, and why."""
+
+    id: str
+    role: str
+    kind: str  # FULL, RULES_EXCLUDE, SURPLUS or WAITING
+    reason: str  # in the coordinator's words
+
+
+def left_out(program: Program) -> list[LeftOut]:
+    """Everyone without an active pair who has not withdrawn, mentees first, by id.
+
+    The reasons come from the program's own rules, as `match` words them: the hard
+    rules are checked for each unpaired person against the other side, and mentor
+    places are counted against the active pairs. Nobody is listed before the first
+    `match` (there are no pairs yet to be left out of).
+    """
+    import numpy as np
+
+    from ..engines.matching.criteria import RULES, Block, rule_mode
+    from ..engines.matching.engine import MatchingProblem
+
+    active = program.pairings.active
+    if not active:
+        return []
+    gone = program.pairings.withdrawn_ids()
+    people = [p for p in program.participants if p.id not in gone]
+    paired = {p.mentor for p in active} | {p.mentee for p in active}
+    mentees = sorted((p for p in people if p.role == "mentee" and p.id not in paired), key=_id)
+    mentors = sorted((p for p in people if p.role == "mentor" and p.id not in paired), key=_id)
+    if not mentees and not mentors:
+        return []
+    config = program.config
+    problem = MatchingProblem.build(config, people, program.history, everyone=program.participants)
+    side = problem.features.mentors
+    load = Counter(p.mentor for p in active)
+    places = np.array(
+        [int(side.capacity[j]) - load[m.id] for j, m in enumerate(side.people)], dtype=np.int64
+    )
+    hard = [r for r in RULES if rule_mode(config, r) == "hard"]
+    found: list[LeftOut] = []
+    reachable = np.zeros(len(side), dtype=np.bool_)  # a mentor some unpaired mentee fits
+    rows = np.array([problem.features.mentees.index[p.id] for p in mentees], dtype=np.int64)
+    cols = np.arange(len(side), dtype=np.int64)
+    for start in range(0, len(rows) if len(side) else 0, LEFT_OUT_CHUNK):
+        chunk = mentees[start : start + LEFT_OUT_CHUNK]
+        _, forbidden, broken = problem.scores(Block(rows[start : start + LEFT_OUT_CHUNK], cols))
+        fits = ~forbidden
+        reachable |= fits.any(axis=0)
+        for k, person in enumerate(chunk):
+            fit = int(fits[k].sum())
+            free = int((fits[k] & (places > 0)).sum())
+            if free:
+                kind = WAITING
+                why = f"not paired yet: {_mentors(free)} who fit{'s' * (free == 1)} "
+                why += f"{'has' if free == 1 else 'have'} a free place"
+            elif fit:
+                kind = FULL
+                why = f"all mentor places are taken: {_mentors(fit)} who fit"
+                why += f"{'s is' if fit == 1 else ' are'} paired up to capacity"
+            else:
+                kind = RULES_EXCLUDE
+                why = f"no mentor fits the program's rules ({_excluded(broken, hard, k)})"
+            found.append(LeftOut(person.id, "mentee", kind, why))
+    if not len(side):
+        found += [
+            LeftOut(p.id, "mentee", RULES_EXCLUDE, "no mentor on the roster") for p in mentees
+        ]
+    for person in mentors:
+        if not mentees:
+            kind, why = SURPLUS, "every mentee already has a mentor"
+        elif reachable[side.index[person.id]]:
+            kind, why = WAITING, "not paired yet: a mentee without a partner fits"
+        else:
+            kind, why = RULES_EXCLUDE, "no mentee still without a partner fits the program's rules"
+        found.append(LeftOut(person.id, "mentor", kind, why))
+    return found
+
+
+def _id(person: Participant) -> str:
+    return person.id
+
+
+def _mentors(n: int) -> str:
+    return "the 1 mentor" if n == 1 else f"the {n} mentors"
+
+
+def _excluded(broken: Mapping[str, Any], hard: Sequence[str], k: int) -> str:
+    """ "14 excluded by reporting line, 4 by seniority": each mentor counted under the
+    first hard rule that excludes them, in the matching's order."""
+    from ..engines.matching.criteria import RULE_WORDS
+
+    taken = None
+    parts: list[str] = []
+    for rule in hard:
+        row = broken[rule][k]
+        hit = row if taken is None else row & ~taken
+        if int(hit.sum()):
+            parts.append(f"{int(hit.sum())} by {RULE_WORDS[rule]}")
+        taken = row if taken is None else taken | row
+    if not parts:
+        return "every mentor excluded"
+    parts[0] = parts[0].replace(" by ", " excluded by ", 1)
+    return ", ".join(parts)
+
+
 def context_extra(program: Program, today: dt.date) -> dict[str, Any]:
-    """Setup status, pairs at risk and roster composition, for the coordinator's documents."""
+    """Setup status, pairs at risk, roster composition and the people without a partner,
+    for the coordinator's documents (and the reserve-list letters). Counts are as of
+    `today`: a meeting dated later is not counted as logged."""
+    from ..engines.evaluation import answers_to_date
     from ..engines.status import build_status
 
     config, pairs, schedule = program.config, program.pairings, program.schedule
     status = build_status(config, program.participants, pairs, schedule, program.meetings, today)
+    names = {p.id: p.name for p in program.participants}
+    answered = {r.survey_kind for r in answers_to_date(config, program.responses, today)}
     return {
         "setup": {
             "matched": bool(pairs.active),
             "scheduled": bool(schedule.plans),
-            "meetings_logged": len(program.meetings),
+            "meetings_logged": sum(1 for m in program.meetings if m.date <= today),
+            "meetings_later": sum(1 for m in program.meetings if m.date > today),
             "surveys": len(config.evaluation.surveys),
+            "surveys_answered": [s.kind for s in config.evaluation.surveys if s.kind in answered],
         },
         "at_risk": [
             {"pair": p.pair, "mentor": p.mentor_name, "mentee": p.mentee_name, "reason": p.at_risk}
             for p in status.at_risk
         ],
         "roster": _roster(program),
+        "left_out": [
+            {
+                "id": x.id,
+                "name": names.get(x.id, x.id),
+                "role": x.role,
+                "role_words": ROLE_WORDS[x.role],
+                "kind": x.kind,
+                "reason": x.reason,
+                "letter": f"reserve/{slug(x.id)}",
+            }
+            for x in left_out(program)
+        ],
     }
 
 

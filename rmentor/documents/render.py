@@ -108,11 +108,14 @@ def markdown_to_html(text: str) -> str:
     """
     import cmarkgfm
 
-    return str(
-        cmarkgfm.markdown_to_html_with_extensions(
-            text, options=0, extensions=["table", "strikethrough"]
-        )
+    html = cmarkgfm.markdown_to_html_with_extensions(
+        text, options=0, extensions=["table", "strikethrough"]
     )
+    return _TICK_BOX.sub(r'<li class="task">\1<span class="box"></span>', str(html))
+
+
+# A list item that starts with `[ ]` (a tick-box to fill in on paper): drawn as a box.
+_TICK_BOX = re.compile(r"<li>(\n?<p>)?\[ \] ")
 
 
 def _fingerprint(context: Mapping[str, Any]) -> str:

@@ -27,8 +27,8 @@ Rules, as a coordinator reads them:
 - Themes are placed over each pair's whole series: a curriculum item anchored `at:
   first | midpoint | last | <n>` lands there; the others spread evenly, in order,
   over the remaining sessions, and the sessions left over are open sessions. A
-  teaching or reverse session's topic is the theme's own when the pair shares it,
-  else the pair's shared topics in turn (else the mentee's interests).
+  session's topic (review and closing sessions have none) is the theme's own when the
+  pair shares it, else the pair's shared topics in turn (else the mentee's interests).
 """
 
 from __future__ import annotations
@@ -349,10 +349,11 @@ def place_curriculum(
 def _agenda(
     item: CurriculumItem | None, number: int, topics: tuple[str, ...]
 ) -> tuple[str, SessionKind, tuple[str, ...]]:
-    """A session's theme, kind and topic: the theme's own topic when the pair shares it."""
+    """A session's theme, kind and topic: the theme's own topic when the pair shares it.
+    Review and closing sessions are about the pair's goals, not a topic."""
     kind: SessionKind = item.session_kind if item is not None else "teaching"
     theme = item.title if item is not None else OPEN_SESSION
-    if kind not in ("teaching", "reverse") or not topics:
+    if kind not in ("intro", "teaching", "reverse") or not topics:
         return theme, kind, ()
     fitting = [t for t in topics if item is not None and t in item.topics]
     return theme, kind, ((fitting or [topics[(number - 1) % len(topics)]])[0],)

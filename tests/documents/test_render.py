@@ -106,3 +106,12 @@ def test_pdf_without_weasyprint_says_what_to_install(
     message = str(caught.value)
     assert "pip install 'rmentor[pdf]'" in message
     assert "libpango" in message
+
+
+def test_tick_boxes_are_drawn_as_boxes_in_html() -> None:
+    html = markdown_to_html("- [ ] Sign the agreement\n- [ ] **Attend**\n- a [ ] in the middle\n")
+    assert html.count('<li class="task"><span class="box"></span>') == 2
+    assert "[ ]" not in html.split("a [ ] in")[0]  # the boxes are gone from the text
+    assert "<li>a [ ] in the middle</li>" in html  # only at the start of an item
+    loose = markdown_to_html("- [ ] one\n\n- [ ] two\n")
+    assert loose.count('<p><span class="box"></span>') == 2

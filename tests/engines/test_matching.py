@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from unittest import mock
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -44,6 +43,7 @@ from rmentor.model.config import (
 )
 from rmentor.model.pairings import Pairing, PairingState, Withdrawal, pair_id
 from rmentor.model.people import Participant
+from tests.engines.test_shared_hours import worst_minutes
 from tests.rosters import (
     Roster,
     make_config,
@@ -56,7 +56,6 @@ from tests.rosters import (
 
 TODAY = dt.date(2027, 1, 4)
 LATER = dt.date(2027, 2, 15)
-WEEK_MINUTES = 7 * 24 * 60
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEWER = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -86,28 +85,10 @@ def managers_above(pid: str, people: Mapping[str, Participant]) -> set[str]:
     return found
 
 
-def utc_minutes(p: Participant, config: ProgramConfig) -> np.ndarray:
-    """A person's availability, clipped to the program's hours, as UTC minutes of a week."""
-    zone = ZoneInfo(p.timezone or config.program.timezone)
-    start = config.program.start
-    monday = start - dt.timedelta(days=start.weekday())
-    utc_monday = dt.datetime.combine(monday, dt.time(), tzinfo=dt.UTC)
-    day_start = config.meetings.day_start.hour * 60 + config.meetings.day_start.minute
-    end = config.meetings.day_end
-    day_end = 1440 if end == dt.time(23, 59) else end.hour * 60 + end.minute
-    week = np.zeros(WEEK_MINUTES, dtype=bool)
-    for w in p.availability:
-        a, b = max(w.start, day_start), min(w.end, day_end)
-        if b <= a:
-            continue
-        local = dt.datetime.combine(monday + dt.timedelta(days=w.day), dt.time(), tzinfo=zone)
-        offset = int((local + dt.timedelta(minutes=a) - utc_monday).total_seconds() // 60)
-        week[np.arange(offset, offset + b - a) % WEEK_MINUTES] = True
-    return week
-
-
 def shared_hours(a: Participant, b: Participant, config: ProgramConfig) -> float:
-    return float((utc_minutes(a, config) & utc_minutes(b, config)).sum()) / 60
+    """Hours a and b share in whole sessions in the program's worst week: the brute force
+    of tests/engines/test_shared_hours.py (every date's offsets, minute by minute)."""
+    return worst_minutes(a, b, config) / 60
 
 
 def mentor_is_junior(mentor: Participant, mentee: Participant, min_gap: int) -> bool:
@@ -917,9 +898,12 @@ def test_reasons_name_topics_departments_and_shared_hours() -> None:
     assert "both: Social media for business, Video meetings" in pair.reasons
     assert "Sales ↔ Engineering" in pair.reasons
     assert "2 h/week of shared working hours" in pair.reasons
-    # 13:00-15:30 UTC against 14:00-17:00 UTC
+    # 13:00-15:30 UTC against 14:00-17:00 UTC: 1.5 h shared, room for one 60-min session
     half = mentee.model_copy(update={"availability": (window(0, "14:00", "16:30"),)})
-    assert "1.5 h/week of shared working hours" in _score(half, mentor, make_config()).reasons
+    assert "1 h/week of shared working hours" in _score(half, mentor, make_config()).reasons
+    meetings = make_config().meetings.model_copy(update={"duration_minutes": 45})
+    config = make_config().model_copy(update={"meetings": meetings})
+    assert "1.5 h/week of shared working hours" in _score(half, mentor, config).reasons
 
 
 def test_shared_hours_rule_across_time_zones() -> None:

@@ -14,10 +14,20 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix
 
 from ...model.config import ProgramConfig
 from ...model.people import Participant
-from .features import SLOT_MINUTES, BoolArray, Features, FloatArray, IntArray
+from .features import (
+    SLOT_MINUTES,
+    WEEK_SLOTS,
+    BoolArray,
+    Features,
+    Float32Array,
+    FloatArray,
+    IntArray,
+    Weeks,
+)
 
 CRITERIA: tuple[str, ...] = (
     "topics",
@@ -54,6 +64,7 @@ LEVELS_FOR_FULL = 4.0
 HIRE_YEARS_FOR_FULL = 15.0
 BIRTH_YEARS_FOR_FULL = 25.0
 HOURS_FOR_FULL = 4.0
+TRANSPOSE_COLS = 128  # columns added at once from a transposed product
 
 
 @dataclass(frozen=True)
@@ -218,9 +229,88 @@ def build_relations(
 
 
 def shared_hours(features: Features, block: Block) -> FloatArray:
-    """Hours per week both people are available (UTC slots of the reference week)."""
-    slots = block.dot(features.mentees.hours, features.mentors.hours)
-    return np.multiply(slots, np.float32(SLOT_MINUTES / 60), out=slots)
+    """Hours per week in which both people can hold whole sessions, in the program's
+    worst regime (see `features`): the least, over the clock changes between the
+    program's start and end, of the session time their shared stretches hold."""
+    weeks = features.weeks
+    ee, or_ = features.mentees, features.mentors
+    sessions = _grid_sessions if block.grid else _pair_sessions
+    worst = sessions(weeks, ee.week[0][block.rows], or_.week[0][block.cols])
+    for r in range(1, len(features.regimes)):
+        # Only pairs whose zones moved apart since the first regime can share other
+        # hours now; pairs whose clocks moved together keep the first regime's figure.
+        row_shift, col_shift = ee.shift[r][block.rows], or_.shift[r][block.cols]
+        row_week, col_week = ee.week[r][block.rows], or_.week[r][block.cols]
+        exact = not (row_shift % SLOT_MINUTES).any() and not (col_shift % SLOT_MINUTES).any()
+        if not block.grid:
+            moved = np.flatnonzero((row_shift != col_shift) | (not exact))
+            now = _pair_sessions(weeks, row_week[moved], col_week[moved])
+            worst[moved] = np.minimum(worst[moved], now)
+        elif not exact:  # an offset off the quarter hour: measure every pair
+            np.minimum(worst, _grid_sessions(weeks, row_week, col_week), out=worst)
+        else:  # by how far the rows' zones moved, against the columns that moved otherwise
+            for shift in np.unique(row_shift):
+                rows = np.flatnonzero(row_shift == shift)
+                cols = np.flatnonzero(col_shift != shift)
+                if len(rows) and len(cols):
+                    now = _grid_sessions(weeks, row_week[rows], col_week[cols])
+                    at = np.ix_(rows, cols)
+                    worst[at] = np.minimum(worst[at], now)
+    return np.multiply(worst, np.float32(weeks.session_minutes / 60), out=worst)
+
+
+def _pair_sessions(weeks: Weeks, a: IntArray, b: IntArray) -> npt.NDArray[np.float32]:
+    """Whole sessions per week that patterns a[k] and b[k] share, pair by pair.
+
+    Each shared stretch begins where one of the two begins while the other is free:
+    where a's begins (whatever b did the slot before), or where b's begins inside a's.
+    It holds the fewer of the sessions that fit from there in either.
+    """
+    total = np.zeros(len(a), dtype=np.float32)
+    for k in range(weeks.starts.shape[1]):
+        slot, count = weeks.starts[a, k], weeks.counts[a, k]
+        total += np.minimum(count, weeks.fits[b, slot])
+        slot, count = weeks.starts[b, k], weeks.counts[b, k]
+        total += weeks.before[a, slot] * np.minimum(count, weeks.fits[a, slot])
+    return total
+
+
+def _grid_sessions(weeks: Weeks, a: IntArray, b: IntArray) -> npt.NDArray[np.float32]:
+    """Whole sessions per week that every pattern of a shares with every one of b.
+
+    As `_pair_sessions`, as two sparse products: a's stretch beginnings (slot and
+    sessions, one-hot) times, per beginning, what each of b holds there; and the same
+    the other way round, counted only inside a's stretches. Repeated patterns are
+    measured once when that saves work.
+    """
+    ua, at_a = np.unique(a, return_inverse=True)
+    ub, at_b = np.unique(b, return_inverse=True)
+    if 0 < len(ua) * len(ub) * 2 <= len(a) * len(b):
+        return _grid_sessions(weeks, ua, ub)[np.ix_(at_a.ravel(), at_b.ravel())]
+    out = _beginnings(weeks, a, b, inside=False)
+    other_way = _beginnings(weeks, b, a, inside=True)
+    for lo in range(0, len(b), TRANSPOSE_COLS):  # a few columns at a time: cache-friendly
+        out[:, lo : lo + TRANSPOSE_COLS] += other_way[lo : lo + TRANSPOSE_COLS].T
+    return out
+
+
+def _beginnings(weeks: Weeks, first: IntArray, other: IntArray, inside: bool) -> Float32Array:
+    """Sessions held by shared stretches that begin where `first`'s stretches begin,
+    summed per (first, other); `inside`: only where `other` was free the slot before."""
+    rows, k = np.nonzero(weeks.counts[first])
+    slots = weeks.starts[first][rows, k].astype(np.int64)
+    counts = weeks.counts[first][rows, k].astype(np.int64)
+    keys, column = np.unique(slots * (WEEK_SLOTS + 1) + counts, return_inverse=True)
+    slot, count = keys // (WEEK_SLOTS + 1), keys % (WEEK_SLOTS + 1)
+    onehot = csr_matrix(
+        (np.ones(len(rows), dtype=np.float32), (rows, column.ravel())),
+        shape=(len(first), len(keys)),
+    )
+    at = (other[None, :], slot[:, None])
+    held = np.minimum(weeks.fits[at], count[:, None].astype(np.int16)).astype(np.float32)
+    if inside:
+        held *= weeks.before[at]
+    return np.asarray(onehot @ held, dtype=np.float32)
 
 
 @dataclass(frozen=True)

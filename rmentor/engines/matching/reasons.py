@@ -23,7 +23,11 @@ def describe(
     hours: float,
     config: ProgramConfig,
 ) -> str | None:
-    """One criterion's reason for a pair, or None when it says nothing."""
+    """One criterion's reason for a pair, or None when it says nothing.
+
+    `hours`: the pair's shared hours in the program's worst week, counted in whole
+    sessions (`criteria.shared_hours`), so the figure holds after the clocks change.
+    """
     if criterion == "topics":
         titles = {t.id: t.title for t in config.topics}
         shared = [titles.get(t, t) for t in mentee.interests if t in mentor.skills]
