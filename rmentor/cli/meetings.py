@@ -169,6 +169,10 @@ def _milestone_json(config: ProgramConfig, milestone: Milestone) -> dict[str, ob
     }
 
 
+def _pairs(count: int) -> str:
+    return f"{count} pair" if count == 1 else f"{count} pairs"
+
+
 def schedule(
     json_output: JsonOption = False,
     today: TodayOption = None,
@@ -179,12 +183,18 @@ def schedule(
 ) -> None:
     """Plan every pair's meetings; write state/schedule.toml and .ics calendars."""
     from ..files.layout import CALENDAR_DIR, out_folder
+    from ..model.sessions import NO_COMMON_TIME
     from .steps import run_schedule
 
     run = run_schedule(program_folder(program), today=today_or(today), out=out, dry_run=dry_run)
     schedule = run.program.schedule
     sessions = schedule.sessions
     config = run.program.config
+    # Dates with no time inside both people's hours: no session, a skip with the reason.
+    unplaced: dict[str, list[str]] = {}
+    for k in schedule.skipped:
+        if k.reason == NO_COMMON_TIME:
+            unplaced.setdefault(k.pair, []).append(k.date.isoformat())
     if json_output:
         console.print_json(
             {
@@ -206,7 +216,11 @@ def schedule(
                     _milestone_json(config, m)
                     for m in sorted(config.meetings.milestones, key=lambda m: (m.date, m.name))
                 ],
-                "fallback_pairs": [p.pair for p in schedule.plans if p.slot.fallback],
+                "fallback_pairs": [p.pair for p in schedule.plans if p.unplaced],
+                "unplaced": [
+                    {"pair": pair, "dates": dates, "reason": NO_COMMON_TIME}
+                    for pair, dates in sorted(unplaced.items())
+                ],
                 "skipped": [
                     {"pair": k.pair, "date": k.date.isoformat(), "reason": k.reason}
                     for k in schedule.skipped
@@ -226,7 +240,7 @@ def schedule(
                 p.pair,
                 names.get(p.mentor, p.mentor),
                 names.get(p.mentee, p.mentee),
-                p.slot.describe() + (" (no common time)" if p.slot.fallback else ""),
+                p.describe() + (" (no common time)" if p.slot.fallback else ""),
                 str(sum(1 for s in p.sessions if s.status == "planned")),
             )
             for p in schedule.plans
@@ -235,16 +249,29 @@ def schedule(
     )
     planned = [s for s in sessions if s.status == "planned"]
     moved = sum(1 for s in planned if s.moved_from is not None)
-    fallback = [p.pair for p in schedule.plans if p.slot.fallback and p.pair in active]
+    fallback = [p.pair for p in schedule.plans if p.unplaced and p.pair in active]
+    # Pairs that meet at more than one time: their clocks change on different dates.
+    periods = [
+        p.pair
+        for p in schedule.plans
+        if len({s for s in p.slots if not s.fallback}) > 1 and p.pair in active
+    ]
+    lost = sum(len(unplaced.get(pair, ())) for pair in fallback)
     console.say(
         f"{len(active)} pairs, {len(planned)} sessions planned, {moved} moved for holidays, "
-        f"{len(schedule.skipped)} skipped for holidays or blackouts, "
-        f"{len(config.meetings.milestones)} milestones."
+        f"{len(schedule.skipped) - sum(map(len, unplaced.values()))} skipped for holidays, "
+        f"blackouts or milestones, {len(config.meetings.milestones)} milestones."
     )
+    if periods:
+        console.say(
+            f"Another time for some weeks, while only one of the two countries has changed "
+            f"its clocks, for {_pairs(len(periods))}: {', '.join(periods)}."
+        )
     if fallback:
         console.warn(
-            f"no common time inside both people's hours for {len(fallback)} pairs: "
-            f"{', '.join(fallback)} (they got the mentor's first free time)"
+            f"no time inside both people's hours for {_pairs(len(fallback))}, on some or all "
+            f"dates: {', '.join(fallback)} ({lost} dates left without a session; no session "
+            "is placed outside anyone's hours: agree a time with each pair)"
         )
     where = out_folder(run.program.folder, out) / CALENDAR_DIR
     what = "would be written" if dry_run else "written"

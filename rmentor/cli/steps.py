@@ -377,6 +377,21 @@ def write_report(run: ReportRun, fmt: str, out: Path) -> Written:
 
 # -- build ----------------------------------------------------------------------------------
 
+
+def _calendar_labels(program: Program) -> dict[str, str]:
+    """How the index names each calendar file: the person, or the pair's two names."""
+    from ..documents.calendar import COORDINATOR_FILE, pair_file_name, person_file_name
+
+    names = {p.id: p.name for p in program.participants}
+    labels = {COORDINATOR_FILE: "Coordinator: every session and milestone"}
+    for plan in program.schedule.plans:
+        mentor, mentee = names.get(plan.mentor, plan.mentor), names.get(plan.mentee, plan.mentee)
+        labels[pair_file_name(plan.pair)] = f"Pair: {mentor} and {mentee}"
+        for person in (plan.mentor, plan.mentee):
+            labels[person_file_name(person)] = names.get(person, person)
+    return labels
+
+
 GROUPS = {
     "handouts": "Handouts",
     "letters": "Welcome letters",
@@ -429,9 +444,15 @@ def build(
         ("Certificates of completion", d.title, f"{d.path}.{certificate_fmt}")
         for d in certificate_documents(evaluated)
     ]
+    labels = _calendar_labels(program)
+    # The coordinator's, then each person's, then each pair's (by name within each).
+    ordered = sorted(
+        scheduled.calendars,
+        key=lambda n: (not n.startswith("coord"), not n.startswith("people/"), labels.get(n, n)),
+    )
     entries += [
-        ("Calendars", name.removesuffix(".ics"), f"{CALENDAR_DIR}/{name}")
-        for name in scheduled.calendars
+        ("Calendars", labels.get(name, name.removesuffix(".ics")), f"{CALENDAR_DIR}/{name}")
+        for name in ordered
     ]
     index_fmt = "md" if fmt == "md" else "html"
     index = write_documents(

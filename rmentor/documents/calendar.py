@@ -18,6 +18,7 @@ malformed e-mail address is left out instead of being written into a property.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,6 +78,19 @@ def pair_file_name(pair: str) -> str:
     return f"{_file_stem(pair)}.ics"
 
 
+PEOPLE_DIR = "people"
+
+
+def person_file_name(person: str) -> str:
+    """A person's calendar: `people/<id>.ics`, the id in lower case (ids differing only in
+    case are one person to `validate`); an id unfit for a file name is slugged and given a
+    short digest of itself, so that two ids never share a file."""
+    if _SAFE_ID.match(person.lower()):
+        return f"{PEOPLE_DIR}/{person.lower()}.ics"
+    digest = hashlib.sha256(person.encode("utf-8")).hexdigest()[:8]
+    return f"{PEOPLE_DIR}/{slug(person, 'person', limit=40)}-{digest}.ics"
+
+
 def build_calendars(
     config: ProgramConfig,
     people: Mapping[str, Participant],
@@ -87,13 +101,14 @@ def build_calendars(
     """Every calendar of the program: file name → RFC 5545 bytes.
 
     One `<pair id>.ics` per pair plan in the schedule, holding the pair's sessions and
-    the milestones meant for mentors or mentees, and `coordinator.ics` with every
-    session of every pair and every milestone. `people` gives names and e-mail
-    addresses (someone missing from it appears under their id, without an ATTENDEE);
-    `pairs` is checked against the plans: a plan whose mentor and mentee differ from
-    its pairing record raises ValueError, as do two plans with one file name and two
-    sessions of a pair with one number. `topic_titles` maps topic ids to titles for
-    the agenda (an unknown id is shown as it is).
+    the milestones for everyone; one `people/<id>.ics` per person in a plan, holding
+    their sessions and the milestones for everyone and for their role; and
+    `coordinator.ics` with every session of every pair and every milestone. `people`
+    gives names and e-mail addresses (someone missing from it appears under their id,
+    without an ATTENDEE); `pairs` is checked against the plans: a plan whose mentor and
+    mentee differ from its pairing record raises ValueError, as do two plans with one
+    file name and two sessions of a pair with one number. `topic_titles` maps topic ids
+    to titles for the agenda (an unknown id is shown as it is).
     """
     records = {p.id: p for p in pairs}
     files: dict[str, str] = {}
@@ -116,10 +131,24 @@ def build_calendars(
 
     result: dict[str, bytes] = {}
     for plan in schedule.plans:
-        events = pair_events[plan.pair] + [m for m in milestones if m.for_pairs]
+        # Both people import the pair's calendar: only the milestones for everyone.
+        shared = [m for m in milestones if m.audience == "everyone"]
+        events = pair_events[plan.pair] + shared
         names = f"{builder.name(plan.mentor)} & {builder.name(plan.mentee)}"
         title = f"{_line(config.program.name)} — {names}"
         result[pair_file_name(plan.pair)] = _calendar(title, events, zones)
+    # Each person's own: their sessions (a mentor may have two pairs) and the
+    # milestones for everyone and for their role.
+    sessions_of: dict[str, list[_Item]] = {}
+    for plan in schedule.plans:
+        for person in (plan.mentor, plan.mentee):
+            sessions_of.setdefault(person, []).extend(pair_events[plan.pair])
+    for person, own in sorted(sessions_of.items()):
+        role = people[person].role if person in people else ""
+        audiences = {"everyone", f"{role}s"}
+        events = own + [m for m in milestones if m.audience in audiences]
+        title = f"{_line(config.program.name)} — {builder.name(person)}"
+        result[person_file_name(person)] = _calendar(title, events, zones)
     everything = [e for events in pair_events.values() for e in events] + milestones
     result[COORDINATOR_FILE] = _calendar(
         f"{_line(config.program.name)} — coordinator", everything, zones
@@ -138,7 +167,7 @@ class _Item:
     uid: str
     instant: dt.datetime  # the start in UTC (all-day: midnight in the program's zone)
     tzids: frozenset[str]
-    for_pairs: bool = True  # milestones only: shown in the pairs' calendars too
+    audience: str = ""  # milestones only: everyone, mentors, mentees or coordinator
 
     @cached_property
     def data(self) -> bytes:
@@ -319,7 +348,7 @@ class _Builder:
             uid,
             instant.astimezone(UTC),
             tzids,
-            for_pairs=milestone.audience != "coordinator",
+            audience=milestone.audience,
         )
 
 

@@ -5,7 +5,7 @@ name, a title and its parts). `documents.render` turns them into bytes;
 `files.output` writes them.
 
 Every template gets `program`, `goals`, `meetings`, `topics`, `counts`,
-`evaluation` and `today` (see `program_context`); per-person and per-pair documents
+`evaluation`, `zones` and `today` (see `program_context`); per-person and per-pair documents
 also get `person`, `partner` and `pair` (see `person_context`, `pair_context`). The
 coordinator's documents also get `setup`, `at_risk`, `roster` and `left_out`
 (`context_extra`): every figure there counts only what is dated on or before `today`.
@@ -13,6 +13,13 @@ coordinator's documents also get `setup`, `at_risk`, `roster` and `left_out`
 Nobody is left out silently: everyone on the roster without an active pair who has
 not withdrawn is in `left_out`, with the reason (`left_out`), named on the
 coordinator's own page of the packet, and gets a letter (`reserve/<id>`).
+
+Every time is on the reader's own clock, its zone named in words ("New York time",
+never `America/New_York`): a letter uses its reader's zone (`person.zone_words`,
+`person.milestones`); pair documents both partners' (`pair.slot_clocks`,
+`pair.milestones`, each session's `mentor_start` and `mentee_start`); handouts many
+people read use the program's zone and the readers' other clocks (`zones`, each
+milestone's `elsewhere`). Only the coordinator's pages and the calendars name IANA zones.
 """
 
 from __future__ import annotations
@@ -25,11 +32,12 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from ..model.config import ProgramConfig
+from ..model.config import Milestone, ProgramConfig
 from ..model.pairings import Pairing, PairingState
 from ..model.people import Participant
+from ..model.places import zone_place, zone_words
 from ..model.program import Program
-from ..model.sessions import Schedule, Session
+from ..model.sessions import NO_COMMON_TIME, PairPlan, Schedule, Session
 from ..model.vocabulary import CADENCE_WORDS, KIND_WORDS, METRIC_WORDS, ROLE_WORDS
 from ..text import slug
 from .agenda import SESSION_PLANS, session_plan
@@ -42,6 +50,158 @@ def _target(goal_metric: str, target: float) -> str:
     return f"{target:g}"
 
 
+# Every time in the reader's own zone. A zone reaches a reader as `place` ("New York":
+# their office's name when that office keeps the zone's clocks, else the zone's city)
+# and `words` ("New York time"), never as an IANA name; `zone` keeps the IANA name for
+# the coordinator's pages. Milestone times in program.yaml are in the program's zone.
+
+
+def _office_places(config: ProgramConfig) -> dict[str, str]:
+    """Each zone that exactly one office keeps its clocks in, named after that office."""
+    by_zone: dict[str, list[str]] = {}
+    for name, office in sorted(config.program.offices.items()):
+        if office.timezone:
+            by_zone.setdefault(office.timezone, []).append(name)
+    return {zone: names[0] for zone, names in by_zone.items() if len(names) == 1}
+
+
+def zone_context(zone: str, place: str | None = None) -> dict[str, str]:
+    """A zone as templates see it: `zone` (IANA), `place` and `words`."""
+    return {"zone": zone, "place": place or zone_place(zone), "words": zone_words(zone, place)}
+
+
+def person_zone(person: Participant, config: ProgramConfig | None = None) -> dict[str, str]:
+    """A person's zone: their own (the program's when the roster gives none), named after
+    their office when that office keeps the same clocks."""
+    if config is None:
+        return zone_context(person.timezone or "UTC")
+    zone = person.timezone or config.program.timezone
+    office = config.program.offices.get(person.location or "")
+    if office is not None and office.timezone == zone and person.location:
+        return zone_context(zone, person.location)
+    return zone_context(zone, _office_places(config).get(zone))
+
+
+def milestone_start(config: ProgramConfig, m: Milestone) -> dt.datetime | None:
+    """When a milestone starts, in the program's zone; None for an all-day milestone."""
+    if m.time is None:
+        return None
+    return dt.datetime.combine(m.date, m.time, tzinfo=ZoneInfo(config.program.timezone))
+
+
+def _on_clock(config: ProgramConfig, m: Milestone, zone: str) -> dict[str, Any]:
+    """A milestone on one zone's clock: the local `date` and `start` (None: all day; an
+    all-day milestone keeps its date everywhere)."""
+    start = milestone_start(config, m)
+    if start is None:
+        return {"date": m.date, "start": None}
+    local = start.astimezone(ZoneInfo(zone))
+    return {"date": local.date(), "start": local}
+
+
+def _milestone_facts(m: Milestone) -> dict[str, Any]:
+    return {
+        "name": m.name,
+        "kind": m.kind,
+        "kind_words": KIND_WORDS[m.kind],
+        "time": m.time,
+        "all_day": m.time is None,
+        "duration_minutes": m.duration_minutes,
+        "audience": m.audience,
+        "description": m.description,
+    }
+
+
+def _milestones(config: ProgramConfig) -> list[Milestone]:
+    return sorted(config.meetings.milestones, key=lambda m: (m.date, m.name))
+
+
+def person_milestones(config: ProgramConfig, person: Participant) -> list[dict[str, Any]]:
+    """The milestones a person attends, with the date and start on their own clock."""
+    zone = person_zone(person, config)["zone"]
+    return [
+        {**_milestone_facts(m), **_on_clock(config, m, zone)}
+        for m in _milestones(config)
+        if m.audience in ("everyone", f"{person.role}s")
+    ]
+
+
+def pair_milestones(
+    config: ProgramConfig, mentor: Participant, mentee: Participant
+) -> list[dict[str, Any]]:
+    """The milestones a pair sees (not the coordinator's own), on both partners' clocks:
+    `mentor` and `mentee` ({date, start}), `same_clock` when both read the same time."""
+    zones = person_zone(mentor, config)["zone"], person_zone(mentee, config)["zone"]
+    found = []
+    for m in _milestones(config):
+        if m.audience == "coordinator":
+            continue
+        one, two = (_on_clock(config, m, z) for z in zones)
+        same = one["start"] is None or one["start"].utcoffset() == two["start"].utcoffset()
+        found.append({**_milestone_facts(m), "mentor": one, "mentee": two, "same_clock": same})
+    return found
+
+
+def role_zones(
+    config: ProgramConfig, participants: Sequence[Participant]
+) -> dict[str, list[dict[str, str]]]:
+    """The zones the mentors and the mentees work in, each once, by IANA name."""
+    offices = _office_places(config)
+    found: dict[str, dict[str, dict[str, str]]] = {"mentors": {}, "mentees": {}}
+    for person in participants:
+        zone = person.timezone or config.program.timezone
+        seen = found.get(f"{person.role}s")
+        if seen is not None and zone not in seen:
+            seen[zone] = zone_context(zone, offices.get(zone))
+    return {role: [seen[z] for z in sorted(seen)] for role, seen in found.items()}
+
+
+def elsewhere(
+    start: dt.datetime | None, zones: Sequence[Mapping[str, str]]
+) -> list[dict[str, Any]]:
+    """A program-zone time on the other clocks of `zones`, for handouts many people read:
+    one entry per different local time (zones on the same clock share it: `places`,
+    `place` "London and Lisbon"), east first; `shift` is the local date minus the
+    program's (1: the next day). Zones on the program's own clock are left out."""
+    if start is None:
+        return []
+    clocks: dict[dt.timedelta, tuple[dt.datetime, list[str]]] = {}
+    for zone in zones:
+        local = start.astimezone(ZoneInfo(zone["zone"]))
+        offset = local.utcoffset()
+        if offset is None or offset == start.utcoffset():
+            continue
+        places = clocks.setdefault(offset, (local, []))[1]
+        if zone["place"] not in places:
+            places.append(zone["place"])
+    return [
+        {
+            "start": local,
+            "places": places,
+            "place": " and ".join(places),
+            "shift": (local.date() - start.date()).days,
+        }
+        for _, (local, places) in sorted(clocks.items(), key=lambda kv: kv[0], reverse=True)
+    ]
+
+
+def handout_zones(
+    config: ProgramConfig, zones: Mapping[str, Sequence[Mapping[str, str]]]
+) -> dict[str, Any]:
+    """`zones` for every template: the program's zone (`zones.program`) and, per reader
+    role (`zones` from `role_zones`), the places of the other zones whose clocks differ
+    at some milestone (`zones.mentors`, `zones.mentees`: ["London", "New York"])."""
+    zone = config.program.timezone
+    found: dict[str, Any] = {"program": zone_context(zone, _office_places(config).get(zone))}
+    for role, theirs in zones.items():
+        places: list[str] = []
+        for m in _milestones(config):
+            for entry in elsewhere(milestone_start(config, m), theirs):
+                places += [p for p in entry["places"] if p not in places]
+        found[role] = places
+    return found
+
+
 def program_context(
     config: ProgramConfig,
     participants: Sequence[Participant],
@@ -50,6 +210,7 @@ def program_context(
 ) -> dict[str, Any]:
     """What every template can use."""
     info, meetings = config.program, config.meetings
+    zones = role_zones(config, participants)
     active = pairs.active
     return {
         "program": {
@@ -86,6 +247,7 @@ def program_context(
             "day_end": meetings.day_end,
             "on_holiday": meetings.on_holiday,
             "first_session": meetings.first_session,
+            "reporting": meetings.reporting,
             "curriculum": [
                 {
                     "number": i,
@@ -106,6 +268,12 @@ def program_context(
                     "duration_minutes": m.duration_minutes,
                     "audience": m.audience,
                     "description": m.description,
+                    # its start in the program's zone, and on the readers' other clocks
+                    "start": milestone_start(config, m),
+                    "elsewhere": {
+                        role: elsewhere(milestone_start(config, m), theirs)
+                        for role, theirs in zones.items()
+                    },
                 }
                 for m in sorted(meetings.milestones, key=lambda m: (m.date, m.name))
             ],
@@ -142,16 +310,45 @@ def program_context(
             )
             for kind in SESSION_PLANS
         },
+        "zones": handout_zones(config, zones),
+        # Said the same way in every participant document.
+        "how_to_report": _how_to_report(config),
+        "coordinator_sees": (
+            "The coordinator sees whether a session took place, on which day, for how long "
+            "and which topics it covered, with a short note if one is recorded: never what "
+            "was said. Survey answers are reported only for groups of at least "
+            f"{config.evaluation.anonymity_threshold} people, and names and e-mail addresses "
+            "never appear in the program-wide report."
+        ),
         "today": today,
     }
+
+
+def _how_to_report(config: ProgramConfig) -> str:
+    """How a pair reports a session it held (meetings.reporting, else the leader)."""
+    channel = config.meetings.reporting.strip()
+    leader = config.program.leader
+    where = channel or (
+        f"tell {leader.name}"
+        + (f" ({leader.email})" if leader.email else "")
+        + " the date, how long you met and the topics"
+    )
+    return (
+        f"After each session, report it: {where}. Attendance, and your certificate, count "
+        "only the sessions that are reported."
+    )
 
 
 def _first_name(person: Participant) -> str:
     return person.name.split()[0] if person.name.split() else person.name
 
 
-def person_context(person: Participant, titles: Mapping[str, str]) -> dict[str, Any]:
-    """A participant as templates see them (no birth year, no manager, no notes)."""
+def person_context(
+    person: Participant, titles: Mapping[str, str], config: ProgramConfig | None = None
+) -> dict[str, Any]:
+    """A participant as templates see them (no birth year, no manager, no notes). With
+    the program's `config`, also the milestones they attend on their own clock."""
+    zone = person_zone(person, config)
     return {
         "id": person.id,
         "name": person.name,
@@ -163,6 +360,10 @@ def person_context(person: Participant, titles: Mapping[str, str]) -> dict[str, 
         "title": person.title,
         "location": person.location,
         "timezone": person.timezone,
+        "zone": zone["zone"],  # IANA, for the coordinator; readers see `zone_words`
+        "place": zone["place"],
+        "zone_words": zone["words"],
+        "milestones": person_milestones(config, person) if config else [],
         "languages": list(person.languages),
         "skills": [titles.get(t, t) for t in person.skills],
         "interests": [titles.get(t, t) for t in person.interests],
@@ -170,10 +371,15 @@ def person_context(person: Participant, titles: Mapping[str, str]) -> dict[str, 
 
 
 def _session(
-    s: Session, mentor: Participant, mentee: Participant, titles: Mapping[str, str]
+    s: Session,
+    mentor: Participant,
+    mentee: Participant,
+    titles: Mapping[str, str],
+    zones: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
-    mentor_time = s.start.astimezone(ZoneInfo(mentor.timezone or "UTC"))
-    mentee_time = s.start.astimezone(ZoneInfo(mentee.timezone or "UTC"))
+    mentor_zone, mentee_zone = zones or (mentor.timezone or "UTC", mentee.timezone or "UTC")
+    mentor_time = s.start.astimezone(ZoneInfo(mentor_zone))
+    mentee_time = s.start.astimezone(ZoneInfo(mentee_zone))
     topics = [titles.get(t, t) for t in s.topics]
     minutes = int((s.end - s.start).total_seconds() // 60)
     plan = session_plan(
@@ -215,25 +421,48 @@ def shown_reasons(reasons: Sequence[str]) -> list[str]:
     return [r for r in kept if is_request(r)] + [r for r in kept if not is_request(r)]
 
 
+def slot_clocks(
+    plan: PairPlan | None, zones: tuple[str, str], start: dt.date | None = None
+) -> dict[str, Any] | None:
+    """A pair's regular slot on both clocks: `mentor` and `mentee` (aware datetimes of
+    its first week not moved by a holiday, or of the week of `start`), `same_clock`."""
+    if plan is None:
+        return None
+    first = next(
+        (s.start for s in plan.sessions if s.status == "planned" and s.moved_from is None),
+        None,
+    )
+    if first is None and start is not None:
+        day = start + dt.timedelta(days=(plan.slot.weekday - start.weekday()) % 7)
+        first = dt.datetime.combine(day, plan.slot.start, tzinfo=ZoneInfo(plan.slot.zone))
+    if first is None:
+        return None
+    one, two = (first.astimezone(ZoneInfo(z)) for z in zones)
+    return {"mentor": one, "mentee": two, "same_clock": one.utcoffset() == two.utcoffset()}
+
+
 def pair_context(
     pair: Pairing,
     people: Mapping[str, Participant],
     schedule: Schedule,
     titles: Mapping[str, str],
+    config: ProgramConfig | None = None,
 ) -> dict[str, Any]:
-    """A pair as templates see it: both people, why they were paired, their sessions."""
+    """A pair as templates see it: both people, why they were paired, their sessions;
+    with `config`, the slot and the milestones on both partners' clocks."""
     mentor, mentee = people[pair.mentor], people[pair.mentee]
     plan = schedule.plan(pair.id)
+    zones = person_zone(mentor, config)["zone"], person_zone(mentee, config)["zone"]
     sessions = [
-        _session(s, mentor, mentee, titles)
+        _session(s, mentor, mentee, titles, zones)
         for s in (plan.sessions if plan else ())
         if s.status == "planned"
     ]
     shared = [titles.get(t, t) for t in mentee.interests if t in mentor.skills]
     return {
         "id": pair.id,
-        "mentor": person_context(mentor, titles),
-        "mentee": person_context(mentee, titles),
+        "mentor": person_context(mentor, titles, config),
+        "mentee": person_context(mentee, titles, config),
         "score": pair.score,
         "reasons": list(pair.reasons),  # as matching stored them, age gaps included
         "shown_reasons": shown_reasons(pair.reasons),
@@ -242,9 +471,52 @@ def pair_context(
         "shared_topics": shared,
         "slot": plan.slot.describe() if plan else None,
         "slot_fallback": bool(plan and plan.slot.fallback),
+        "time_changes": _time_changes(plan, mentor, mentee),
+        "skipped": [
+            {"date": k.date, "reason": k.reason} for k in schedule.skipped if k.pair == pair.id
+        ],
+        "session_plans": {
+            kind: session_plan(
+                kind,
+                config.meetings.duration_minutes,
+                mentor=_first_name(mentor),
+                mentee=_first_name(mentee),
+                topic="the session's topic",
+            )
+            for kind in SESSION_PLANS
+        }
+        if config
+        else {},
+        "no_common_time": [
+            k.date for k in schedule.skipped if k.pair == pair.id and k.reason == NO_COMMON_TIME
+        ],
+        "slot_clocks": slot_clocks(plan, zones, config.program.start if config else None),
+        "milestones": pair_milestones(config, mentor, mentee) if config else [],
         "sessions": sessions,
         "first_session": sessions[0] if sessions else None,
     }
+
+
+def _time_changes(
+    plan: PairPlan | None, mentor: Participant, mentee: Participant
+) -> list[dict[str, Any]]:
+    """When a pair's time moves with the clocks (a slot per period): from which day, and
+    the new time on each person's clock (`none`: no time inside both people's hours)."""
+    if plan is None:
+        return []
+    changes = []
+    for start, slot in plan.periods[1:]:
+        day = start + dt.timedelta(days=(slot.weekday - start.weekday()) % 7)
+        when = dt.datetime.combine(day, slot.start, tzinfo=ZoneInfo(slot.zone))
+        changes.append(
+            {
+                "from": start,
+                "none": slot.fallback,
+                "mentor": when.astimezone(ZoneInfo(mentor.timezone or slot.zone)),
+                "mentee": when.astimezone(ZoneInfo(mentee.timezone or slot.zone)),
+            }
+        )
+    return changes
 
 
 def _titles(config: ProgramConfig) -> dict[str, str]:
@@ -281,12 +553,13 @@ def handouts(
     for pair in sorted(pairs.active, key=lambda p: p.id):
         if pair.mentor not in people or pair.mentee not in people:
             continue
-        context = {**base, "pair": pair_context(pair, people, schedule, titles)}
+        context = {**base, "pair": pair_context(pair, people, schedule, titles, config)}
+        names = f"{people[pair.mentor].name} and {people[pair.mentee].name}"
         for who, other in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
             letter = {
                 **context,
-                "person": person_context(people[who], titles),
-                "partner": person_context(people[other], titles),
+                "person": person_context(people[who], titles, config),
+                "partner": person_context(people[other], titles, config),
             }
             docs.append(
                 Document(
@@ -298,7 +571,7 @@ def handouts(
         docs.append(
             Document(
                 f"agreements/{pair.id}",
-                "Pair agreement",
+                f"Pair agreement: {names}",
                 (Part("agreement.md.j2", context),),
                 "form",
             )
@@ -306,7 +579,7 @@ def handouts(
         docs.append(
             Document(
                 f"agendas/{pair.id}",
-                "Session agenda sheets",
+                f"Session agenda sheets: {names}",
                 (Part("agenda_sheets.md.j2", context),),
                 "sheets",
             )
@@ -316,7 +589,7 @@ def handouts(
             continue
         letter = {
             **base,
-            "person": person_context(people[entry["id"]], titles),
+            "person": person_context(people[entry["id"]], titles, config),
             "reserve": entry,
         }
         what = {WAITING: "Not paired yet", RULES_EXCLUDE: "Next cohort"}.get(
@@ -351,33 +624,50 @@ def packets(
             continue
         if pair.mentor not in people or pair.mentee not in people:
             continue
-        context = {**base, "pair": pair_context(pair, people, schedule, titles)}
+        context = {**base, "pair": pair_context(pair, people, schedule, titles, config)}
         letters = [
             Part(
                 "welcome_letter.md.j2",
                 {
                     **context,
-                    "person": person_context(people[who], titles),
-                    "partner": person_context(people[other], titles),
+                    "person": person_context(people[who], titles, config),
+                    "partner": person_context(people[other], titles, config),
                 },
             )
             for who, other in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor))
         ]
+        mentor, mentee = people[pair.mentor], people[pair.mentee]
+        sheets = len(context["pair"]["sessions"])
+        contents = [
+            {"title": f"Welcome letter for {mentor.name}", "what": "your partner and why"},
+            {"title": f"Welcome letter for {mentee.name}", "what": "your partner and why"},
+            {"title": "Pair agreement", "what": "fill it in together at the first session"},
+            {"title": "Your schedule", "what": "every session, its theme, and the events"},
+            {
+                "title": "Session agenda sheets",
+                "what": f"one for each of your {sheets} sessions" if sheets else "none yet",
+            },
+            {"title": "Mentor guide", "what": "for the one who teaches the tools"},
+            {"title": "Mentee guide", "what": "for the one who learns them"},
+            {"title": "Feedback form", "what": "the questions of the program's surveys"},
+        ]
         parts = (
+            Part("packet_cover.md.j2", {**context, "contents": contents}),
             *letters,
             Part("agreement.md.j2", context),
             Part("pair_schedule.md.j2", context),
+            Part("agenda_sheets.md.j2", context),
             Part("mentor_guide.md.j2", base),
             Part("mentee_guide.md.j2", base),
             Part("feedback_form.md.j2", base),
         )
-        name = f"{people[pair.mentor].name} and {people[pair.mentee].name}"
+        name = f"{mentor.name} and {mentee.name}"
         docs.append(Document(f"packets/{pair.id}", f"Packet: {name}", parts, "packet"))
     if only is None:
         summary = {
             **base,
             "pairs": [
-                pair_context(p, people, schedule, titles)
+                pair_context(p, people, schedule, titles, config)
                 for p in sorted(pairs.active, key=lambda p: p.id)
                 if p.mentor in people and p.mentee in people
             ],

@@ -12,9 +12,17 @@ Rules, as a coordinator reads them:
   People without availability are free Monday to Friday within the day hours.
 - Among the slots that fit, midweek days come first (fewer public holidays fall on
   them), days the mentor has no other session on before days they have, then the
-  earliest time. Where nothing fits, the fallback is the first time inside the
-  mentor's hours (else Tuesday at day_start): the pair is reported and the sessions
-  are marked.
+  earliest time.
+- Where no one slot fits every date (the two clocks change on different dates, so the
+  common hours move for a few weeks), the season is cut into daylight-saving periods:
+  maximal runs of days on which the gap between the two clocks is constant. Each
+  period gets its own slot by the same rules, on the one weekday that places the most
+  dates (any other weekday with as many dates in the period where that one has no
+  time); neighbouring periods with the same slot are merged, and the mentor's time is
+  booked for every period's slot.
+- A session is never outside either person's hours: the dates of a period with no
+  common time get no session and are skipped with `NO_COMMON_TIME` (the `fallback`
+  slot of such a period is a placeholder; `schedule` reports the pair).
 - Sessions run to the program's end at the cadence: weekly, every other week, or
   monthly (the first slot weekday of each month). They start after the last training
   milestone either person attends (`first_session: after_training`, the default), or
@@ -42,7 +50,7 @@ from zoneinfo import ZoneInfo
 from ..model.config import CurriculumItem, Milestone, ProgramConfig, minutes_of_day
 from ..model.pairings import Pairing
 from ..model.people import Participant
-from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
+from ..model.sessions import NO_COMMON_TIME, PairPlan, Schedule, Session, Skip, Slot
 from ..model.vocabulary import OPEN_SESSION, SessionKind
 
 STEP_MINUTES = 15  # granularity of candidate start times
@@ -50,6 +58,7 @@ DAY_ORDER = (1, 2, 3, 0, 4, 5, 6)  # Tue, Wed, Thu, Mon, Fri, then the weekend
 TRAININGS = frozenset({"mentor_training", "mentee_training"})
 
 Windows = dict[int, list[tuple[int, int]]]  # weekday -> [(start, end) minutes], local
+Periods = tuple[tuple[dt.date, Slot], ...]  # each period's first day and its slot
 
 
 def _windows(person: Participant, config: ProgramConfig) -> Windows:
@@ -75,6 +84,55 @@ def _offset_minutes(zone: str, day: dt.date) -> int:
     offset = dt.datetime.combine(day, dt.time(12), tzinfo=ZoneInfo(zone)).utcoffset()
     assert offset is not None
     return int(offset.total_seconds() // 60)
+
+
+@cache
+def _steady(zone: str, day: dt.date) -> bool:
+    """Is the zone's offset the same from two days before `day` to two days after? (Then
+    any instant of `day` in a zone at most a day and a half away has the noon offset.)"""
+    offset = _offset_minutes(zone, day)
+    return all(_offset_minutes(zone, day + dt.timedelta(days=k)) == offset for k in (-2, -1, 1, 2))
+
+
+@cache
+def _steady_gap(zone: str, other: str, day: dt.date) -> int | None:
+    """The gap between the two clocks all through `day`, or None near a change."""
+    if _steady(zone, day) and _steady(other, day):
+        return _offset_minutes(other, day) - _offset_minutes(zone, day)
+    return None
+
+
+def _shift(zone: str, other: str, day: dt.date, minute: int) -> int:
+    """Minutes to add to `zone`'s local time `minute` on `day` to read `other`'s clock."""
+    gap = _steady_gap(zone, other, day)
+    if gap is not None:
+        return gap
+    when = dt.datetime.combine(day, _time(minute), tzinfo=ZoneInfo(zone))
+    there = when.astimezone(ZoneInfo(other)).utcoffset()
+    here = when.utcoffset()
+    assert there is not None
+    assert here is not None
+    return int((there - here).total_seconds() // 60)
+
+
+@cache
+def _clock_periods(
+    zone: str, other: str, first: dt.date, last: dt.date
+) -> tuple[tuple[dt.date, dt.date], ...]:
+    """The days from `first` to `last` cut into maximal runs (first day, last day) on
+    which the gap between the two clocks (at noon) is the same."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    gap = None
+    day = first
+    while day <= last:
+        now = _offset_minutes(other, day) - _offset_minutes(zone, day)
+        if now != gap or not runs:
+            runs.append((day, day))
+            gap = now
+        else:
+            runs[-1] = (runs[-1][0], day)
+        day += dt.timedelta(days=1)
+    return tuple(runs)
 
 
 @cache
@@ -123,7 +181,7 @@ def attends(milestone: Milestone, role: str) -> bool:
 
 def milestone_span(config: ProgramConfig, milestone: Milestone) -> tuple[dt.datetime, dt.datetime]:
     """When a milestone runs, as aware datetimes in the program's zone: from its time for
-    its duration (a session's length when none is given), or its whole day."""
+    its duration (an hour when none is given, as its calendar event), or its whole day."""
     zone = ZoneInfo(config.program.timezone)
     if milestone.time is None:
         start = dt.datetime.combine(milestone.date, dt.time(0), tzinfo=zone)
@@ -131,7 +189,7 @@ def milestone_span(config: ProgramConfig, milestone: Milestone) -> tuple[dt.date
             milestone.date + dt.timedelta(days=1), dt.time(0), tzinfo=zone
         )
     start = dt.datetime.combine(milestone.date, milestone.time, tzinfo=zone)
-    minutes = milestone.duration_minutes or config.meetings.duration_minutes
+    minutes = milestone.duration_minutes or 60
     return start, start + dt.timedelta(minutes=minutes)
 
 
@@ -191,8 +249,7 @@ class _Planner:
         """Does [start, end) on `day` (mentor's local) suit both people on that date?"""
         if not _inside(mentor.windows, day.weekday(), start, end):
             return False
-        shift = _offset_minutes(mentee.zone, day) - _offset_minutes(mentor.zone, day)
-        local_start = start + shift
+        local_start = start + _shift(mentor.zone, mentee.zone, day, start)
         their_day = (day.weekday() + local_start // 1440) % 7
         their_start = local_start % 1440
         their_end = their_start + (end - start)
@@ -203,50 +260,139 @@ class _Planner:
             d != weekday or end <= a or b <= start for d, a, b in self.busy.get(mentor_id, ())
         )
 
-    def slot_fits(self, mentor: _Person, mentee: _Person, slot: Slot) -> bool:
-        start = minutes_of_day(slot.start)
-        end = start + self.config.meetings.duration_minutes
-        return self.free(mentor.participant.id, slot.weekday, start, end) and all(
-            self.fits(mentor, mentee, day, start, end)
-            for day in series_dates(self.config, slot.weekday, self.first)
-        )
-
-    def find_slot(self, mentor: _Person, mentee: _Person) -> Slot:
+    def periods_fit(self, mentor: _Person, mentee: _Person, periods: Periods) -> bool:
+        """Does every period's slot still suit both people on each of its dates, and is
+        the mentor free then? (A period with no common time never does.)"""
         duration = self.config.meetings.duration_minutes
+        for slot, dates in self.period_dates(periods):
+            start = minutes_of_day(slot.start)
+            if (
+                slot.fallback
+                or slot.zone != mentor.zone
+                or not self.free(mentor.participant.id, slot.weekday, start, start + duration)
+                or not all(self.fits(mentor, mentee, d, start, start + duration) for d in dates)
+            ):
+                return False
+        return True
+
+    def period_dates(self, periods: Periods) -> list[tuple[Slot, list[dt.date]]]:
+        """Each period's slot and its series dates (the first period from the first day)."""
+        out = []
+        for k, (_, slot) in enumerate(periods):
+            dates = series_dates(self.config, slot.weekday, self.first)
+            if k > 0:
+                dates = [d for d in dates if d >= periods[k][0]]
+            if k + 1 < len(periods):
+                dates = [d for d in dates if d < periods[k + 1][0]]
+            out.append((slot, dates))
+        return out
+
+    def days(self, mentor: _Person) -> list[int]:
+        """Weekdays in the order they are tried: days without another of the mentor's
+        pairs first, midweek first."""
         used = {d for d, _, _ in self.busy.get(mentor.participant.id, ())}
-        days = sorted(DAY_ORDER, key=lambda d: (d in used, DAY_ORDER.index(d)))
-        for weekday in days:
-            dates = series_dates(self.config, weekday, self.first)
-            if not dates or weekday not in mentor.windows:
-                continue
-            for a, b in mentor.windows[weekday]:
-                for start in range(a + (-a) % STEP_MINUTES, b - duration + 1, STEP_MINUTES):
-                    if not self.free(mentor.participant.id, weekday, start, start + duration):
-                        continue
-                    if all(self.fits(mentor, mentee, d, start, start + duration) for d in dates):
-                        return Slot(weekday, _time(start), mentor.zone)
-        return self.fallback(mentor)
+        return sorted(DAY_ORDER, key=lambda d: (d in used, DAY_ORDER.index(d)))
 
-    def fallback(self, mentor: _Person) -> Slot:
-        """The mentor's first free time in their own hours, else in the program's day
-        hours on a weekday; never on top of another of their pairs while any is free."""
+    def first_start(
+        self, mentor: _Person, mentee: _Person, weekday: int, dates: Sequence[dt.date]
+    ) -> int | None:
+        """The earliest start on `weekday` that suits both on every one of `dates`."""
         duration = self.config.meetings.duration_minutes
-        lo = minutes_of_day(self.config.meetings.day_start)
-        hi = minutes_of_day(self.config.meetings.day_end)
-        day_hours = {d: [(lo, hi)] for d in range(5)}
-        for windows in (mentor.windows, day_hours):
-            for weekday in DAY_ORDER:
-                for a, b in windows.get(weekday, ()):
-                    for start in range(a + (-a) % STEP_MINUTES, b - duration + 1, STEP_MINUTES):
-                        if self.free(mentor.participant.id, weekday, start, start + duration):
-                            return Slot(weekday, _time(start), mentor.zone, fallback=True)
-        return Slot(1, self.config.meetings.day_start, mentor.zone, fallback=True)
+        for a, b in mentor.windows.get(weekday, ()):
+            for start in range(a + (-a) % STEP_MINUTES, b - duration + 1, STEP_MINUTES):
+                if self.free(mentor.participant.id, weekday, start, start + duration) and all(
+                    self.fits(mentor, mentee, d, start, start + duration) for d in dates
+                ):
+                    return start
+        return None
 
-    def book(self, mentor_id: str, slot: Slot) -> None:
-        start = minutes_of_day(slot.start)
-        self.busy.setdefault(mentor_id, []).append(
-            (slot.weekday, start, start + self.config.meetings.duration_minutes)
-        )
+    def find_slots(self, mentor: _Person, mentee: _Person) -> tuple[Slot, Periods]:
+        """The pair's slot, and its periods when no one slot suits every date."""
+        zone = mentor.zone
+        days = self.days(mentor)
+        dates = {d: series_dates(self.config, d, self.first) for d in days}
+        for weekday in days:
+            if dates[weekday] and weekday in mentor.windows:
+                start = self.first_start(mentor, mentee, weekday, dates[weekday])
+                if start is not None:
+                    return Slot(weekday, _time(start), zone), ()
+        assert self.first is not None
+        runs = _clock_periods(zone, mentee.zone, self.first, self.config.program.end)
+        if not runs or not any(dates.values()):
+            return self.placeholder(mentor, days[0]), ()
+
+        def within(weekday: int, run: tuple[dt.date, dt.date]) -> list[dt.date]:
+            return [d for d in dates[weekday] if run[0] <= d <= run[1]]
+
+        # The weekday that places the most dates, each period at its earliest start.
+        main = next(d for d in days if dates[d])
+        starts: list[int | None] = [None for _ in runs]
+        most = -1
+        for weekday in days:
+            if not dates[weekday] or weekday not in mentor.windows:
+                continue
+            found = [self.first_start(mentor, mentee, weekday, within(weekday, r)) for r in runs]
+            placed = sum(
+                len(within(weekday, r)) for r, t in zip(runs, found, strict=True) if t is not None
+            )
+            if placed > most:
+                main, starts, most = weekday, found, placed
+        chosen: list[Slot | None] = []
+        for run, start in zip(runs, starts, strict=True):
+            here = within(main, run)
+            if not here:
+                chosen.append(None)  # no date in this period: a neighbour's slot, below
+            elif start is not None:
+                chosen.append(Slot(main, _time(start), zone))
+            else:  # another weekday with as many dates here, else no common time
+                others = [(d, within(d, run)) for d in days if d != main]
+                chosen.append(
+                    next(
+                        (
+                            Slot(d, _time(t), zone)
+                            for d, there in others
+                            if len(there) == len(here)
+                            and (t := self.first_start(mentor, mentee, d, there)) is not None
+                        ),
+                        self.placeholder(mentor, main),
+                    )
+                )
+        # A period with no date on `main` takes a neighbour's slot on `main` (so it holds
+        # no date there either), else any time on `main`: nothing to check.
+        for k, start in enumerate(starts):
+            if chosen[k] is None:
+                near = [chosen[k - 1] if k else None, *chosen[k + 1 :]]
+                chosen[k] = next(
+                    (s for s in near if s is not None and s.weekday == main),
+                    self.placeholder(mentor, main)
+                    if start is None
+                    else Slot(main, _time(start), zone),
+                )
+        periods: list[tuple[dt.date, Slot]] = []
+        for run, slot in zip(runs, chosen, strict=True):
+            assert slot is not None
+            if not periods or periods[-1][1] != slot:
+                periods.append((run[0], slot))
+        regular = next((s for _, s in periods if not s.fallback), periods[0][1])
+        return regular, tuple(periods) if len(periods) > 1 else ()
+
+    def placeholder(self, mentor: _Person, weekday: int) -> Slot:
+        """Where no time suits both: the mentor's first hours that weekday (else
+        day_start), marked `fallback`. Nobody meets at it and it books nothing."""
+        hours = mentor.windows.get(weekday)
+        if hours:
+            start = hours[0][0] + (-hours[0][0]) % STEP_MINUTES
+            if start + self.config.meetings.duration_minutes <= hours[0][1]:
+                return Slot(weekday, _time(start), mentor.zone, fallback=True)
+        return Slot(weekday, self.config.meetings.day_start, mentor.zone, fallback=True)
+
+    def book(self, mentor_id: str, slots: Iterable[Slot]) -> None:
+        """The mentor's time at every slot with a common time (every period's)."""
+        for slot in slots:
+            start = minutes_of_day(slot.start)
+            taken = (slot.weekday, start, start + self.config.meetings.duration_minutes)
+            if not slot.fallback and taken not in self.busy.get(mentor_id, ()):
+                self.busy.setdefault(mentor_id, []).append(taken)
 
     def off(self, mentor: _Person, mentee: _Person, start: dt.datetime) -> str | None:
         """Why no session can be held at `start` (a milestone, a blackout, a holiday)."""
@@ -264,16 +410,20 @@ class _Planner:
         return None
 
     def dated_sessions(
-        self, pair: str, mentor: _Person, mentee: _Person, slot: Slot
+        self, pair: str, mentor: _Person, mentee: _Person, periods: Periods
     ) -> tuple[list[tuple[dt.datetime, dt.date | None]], list[Skip]]:
-        """Start times of the whole series (with the date each was moved from), and skips."""
-        zone = ZoneInfo(slot.zone)
-        start_min = minutes_of_day(slot.start)
+        """Start times of the whole series (with the date each was moved from), and skips.
+        Each date takes its period's slot; a period with no common time has no session."""
         duration = self.config.meetings.duration_minutes
-        dates = series_dates(self.config, slot.weekday, self.first)
+        series = [(day, slot) for slot, dates in self.period_dates(periods) for day in dates]
         starts: list[tuple[dt.datetime, dt.date | None]] = []
         skipped: list[Skip] = []
-        for k, day in enumerate(dates):
+        for k, (day, slot) in enumerate(series):
+            if slot.fallback:
+                skipped.append(Skip(pair, day, NO_COMMON_TIME))
+                continue
+            zone = ZoneInfo(slot.zone)
+            start_min = minutes_of_day(slot.start)
             when = dt.datetime.combine(day, slot.start, tzinfo=zone)
             reason = self.off(mentor, mentee, when)
             if reason is None:
@@ -281,7 +431,7 @@ class _Planner:
                 continue
             moved = None
             if self.config.meetings.on_holiday == "next_free_day":
-                limit = dates[k + 1] if k + 1 < len(dates) else self.config.program.end
+                limit = series[k + 1][0] if k + 1 < len(series) else self.config.program.end
                 for extra in range(1, 7):
                     other = day + dt.timedelta(days=extra)
                     if other >= limit or other > self.config.program.end or other.weekday() > 4:
@@ -293,10 +443,7 @@ class _Planner:
                             mentor.participant.id, other.weekday(), start_min, start_min + duration
                         )
                         and (mentor.participant.id, other, start_min) not in self.moved
-                        and (
-                            slot.fallback
-                            or self.fits(mentor, mentee, other, start_min, start_min + duration)
-                        )
+                        and self.fits(mentor, mentee, other, start_min, start_min + duration)
                     ):
                         moved = candidate
                         break
@@ -387,29 +534,26 @@ def plan_schedule(
 
     # Pairs planned before keep their slot where it still fits; then the new pairs.
     order = sorted(active, key=lambda p: (p.id not in before, p.mentor, p.mentee))
-    slots: dict[str, Slot] = {}
+    slots: dict[str, tuple[Slot, Periods]] = {}
+    planner.first = first_day(config)
     for pair in order:  # first every slot, so that moved sessions see them all
         mentor, mentee = people[pair.mentor], people[pair.mentee]
-        planner.first = first_day(config)
         old = before.get(pair.id)
-        slot = None
-        if (
-            old is not None
-            and not old.slot.fallback
-            and old.slot.zone == mentor.zone
-            and planner.slot_fits(mentor, mentee, old.slot)
+        if old is not None and planner.periods_fit(
+            mentor, mentee, old.periods or ((planner.first, old.slot),)
         ):
-            slot = old.slot
-        if slot is None:
-            slot = planner.find_slot(mentor, mentee)
-        planner.book(pair.mentor, slot)
-        slots[pair.id] = slot
+            chosen = (old.slot, old.periods)
+        else:
+            chosen = planner.find_slots(mentor, mentee)
+        planner.book(pair.mentor, (s for _, s in chosen[1] or ((None, chosen[0]),)))
+        slots[pair.id] = chosen
+    planner.blocks = blocks
     for pair in order:
         mentor, mentee = people[pair.mentor], people[pair.mentee]
-        old, slot = before.get(pair.id), slots[pair.id]
-        planner.first = first_day(config)
-        planner.blocks = blocks
-        starts, skips = planner.dated_sessions(pair.id, mentor, mentee, slot)
+        old, (slot, periods) = before.get(pair.id), slots[pair.id]
+        starts, skips = planner.dated_sessions(
+            pair.id, mentor, mentee, periods or ((planner.first, slot),)
+        )
         skipped += skips
         kept = _kept(old, done, today)
         plans.append(
@@ -418,7 +562,8 @@ def plan_schedule(
                 pair.mentor,
                 pair.mentee,
                 slot,
-                _future(config, pair, old, kept, starts, slot, mentor, mentee, today),
+                _future(config, pair, old, kept, starts, mentor, mentee, today),
+                periods,
             )
         )
     # Pairs that ended: their past stays, their future is cancelled.
@@ -453,7 +598,6 @@ def _future(
     old: PairPlan | None,
     kept: list[Session],
     starts: list[tuple[dt.datetime, dt.date | None]],
-    slot: Slot,
     mentor: _Person,
     mentee: _Person,
     today: dt.date,
@@ -490,7 +634,6 @@ def _future(
             topics=session_topics,
             kind=kind,
             moved_from=moved_from,
-            fallback=slot.fallback,
             updated=today,
         )
         prior = previous.get(number)

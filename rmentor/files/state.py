@@ -180,6 +180,12 @@ def _kind(value: object) -> SessionKind:
     raise ValueError(f"session kind `{value}` is not one of {', '.join(SESSION_KINDS)}")
 
 
+def _clock(value: object) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    raise ValueError(f"`{value}` is not a time of day")
+
+
 def _aware(value: Any, zone: str) -> dt.datetime:
     """A TOML offset datetime back in the pair's zone (same instant)."""
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
@@ -209,10 +215,15 @@ def _session_table(session: Session) -> dict[str, Any]:
 
 
 def schedule_text(schedule: Schedule) -> str:
-    """schedule.toml's text: pairs by id, sessions by number."""
+    """schedule.toml's text: pairs by id, sessions by number.
+
+    A pair with a slot per daylight-saving period has a `periods` array, one
+    `{from, weekday, start, fallback}` per period (the zone is the slot's); `slot` stays
+    the pair's regular slot, so a reader that knows no periods still reads the file.
+    """
     document: dict[str, Any] = {"version": FORMAT_VERSION, "pairs": {}}
     for plan in sorted(schedule.plans, key=lambda p: p.pair):
-        document["pairs"][plan.pair] = {
+        table: dict[str, Any] = {
             "mentor": plan.mentor,
             "mentee": plan.mentee,
             "slot": {
@@ -221,8 +232,16 @@ def schedule_text(schedule: Schedule) -> str:
                 "zone": plan.slot.zone,
                 "fallback": plan.slot.fallback,
             },
-            "sessions": [_session_table(s) for s in sorted(plan.sessions, key=lambda s: s.number)],
         }
+        if plan.periods:
+            table["periods"] = [
+                {"from": day, "weekday": s.weekday, "start": s.start, "fallback": s.fallback}
+                for day, s in plan.periods
+            ]
+        table["sessions"] = [
+            _session_table(s) for s in sorted(plan.sessions, key=lambda s: s.number)
+        ]
+        document["pairs"][plan.pair] = table
     if schedule.skipped:
         document["skipped"] = [
             {"pair": s.pair, "date": s.date, "reason": s.reason}
@@ -265,7 +284,18 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
                 )
                 for s in table.get("sessions", ())
             )
-            plans.append(PairPlan(pair, str(table["mentor"]), str(table["mentee"]), slot, sessions))
+            periods = tuple(
+                (
+                    _date(p["from"]),
+                    Slot(
+                        int(p["weekday"]), _clock(p["start"]), zone, bool(p.get("fallback", False))
+                    ),
+                )
+                for p in table.get("periods", ())
+            )
+            plans.append(
+                PairPlan(pair, str(table["mentor"]), str(table["mentee"]), slot, sessions, periods)
+            )
         for item in data.get("skipped", ()):
             skipped.append(Skip(str(item["pair"]), item["date"], str(item["reason"])))
     except (KeyError, TypeError, ValueError) as exc:

@@ -207,6 +207,9 @@ class Meetings(Model):
     # attend (so the training's "plan your first session" can be done); start: from the
     # program start (or the kickoff, if later).
     first_session: Literal["after_training", "start"] = "after_training"
+    # How pairs report a session (a form link, an e-mail address), printed for
+    # participants: attendance counts only what is reported.
+    reporting: str = ""
     curriculum: tuple[CurriculumItem, ...] = ()
     milestones: tuple[Milestone, ...] = ()
 

@@ -34,3 +34,30 @@ def check_timezone(name: str) -> str:
     if not is_timezone(name):
         raise ValueError(f"`{name}` is not an IANA time zone ({timezone_hint(name)})")
     return name
+
+
+# Zones on UTC's own clock, whatever they are called.
+_UTC_NAMES = frozenset(
+    {"UTC", "UCT", "Universal", "Zulu", "GMT", "GMT0", "GMT+0", "GMT-0", "Greenwich"}
+)
+
+
+def zone_place(name: str) -> str:
+    """Where a zone keeps its clocks, in words, never the IANA name: "New York" for
+    America/New_York, "Buenos Aires" for America/Argentina/Buenos_Aires, "UTC" for UTC,
+    and "UTC-5" for Etc/GMT+5 (whose sign POSIX turns around)."""
+    if not name or name.removeprefix("Etc/") in _UTC_NAMES:
+        return "UTC"
+    last = name.rsplit("/", 1)[-1]
+    if name.startswith("Etc/GMT") and last[3:4] in ("+", "-"):
+        return f"UTC{'-' if last[3] == '+' else '+'}{last[4:]}"
+    return last.replace("_", " ")
+
+
+def zone_words(name: str, place: str | None = None) -> str:
+    """A zone as a reader says it: "New York time" (or "<place> time" for an office's
+    own name); a UTC offset stays as it is ("UTC", "UTC+5")."""
+    if place:
+        return f"{place} time"
+    where = zone_place(name)
+    return where if where.startswith("UTC") else f"{where} time"

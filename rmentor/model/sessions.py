@@ -3,7 +3,10 @@
 `engines.schedule` plans; `documents.calendar` writes .ics; `engines.status` and the
 report read; `files.state` keeps it in state/schedule.toml. Times are timezone-aware
 datetimes in the pair's anchor zone (the mentor's), so a session keeps its local time
-across DST changes.
+across DST changes. Where the two people's clocks change on different dates and no one
+weekly time suits every date, a pair has a slot per daylight-saving period
+(`PairPlan.periods`); a period with no time inside both people's hours has no sessions,
+its dates are skipped with `NO_COMMON_TIME`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,11 @@ from .vocabulary import SessionKind
 
 SessionStatus = Literal["planned", "cancelled"]
 
+# The reason of a skipped date in a period without a time inside both people's hours.
+NO_COMMON_TIME = "no time inside both people's hours"
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
 
 @dataclass(frozen=True)
 class Slot:
@@ -24,12 +32,13 @@ class Slot:
     weekday: int  # 0 = Monday
     start: dt.time
     zone: str
-    fallback: bool = False  # no time inside both people's hours: the default was used
+    # No time inside both people's hours: a placeholder (the mentor's first hours that
+    # day), no session is held at it and its dates are skipped with NO_COMMON_TIME.
+    fallback: bool = False
 
     def describe(self) -> str:
         """e.g. "Tue 10:00 (Europe/Berlin)"."""
-        day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[self.weekday]
-        return f"{day} {self.start:%H:%M} ({self.zone})"
+        return f"{_DAYS[self.weekday]} {self.start:%H:%M} ({self.zone})"
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,9 @@ class Session:
     sequence: int = 0  # RFC 5545 SEQUENCE: bumped each time the session moves
     updated: dt.date | None = None  # when the session was last planned or moved
     moved_from: dt.date | None = None  # a holiday moved it here (on_holiday: next_free_day)
-    fallback: bool = False  # outside someone's hours: no common slot was found
+    # Outside someone's hours. Only files from older versions have such sessions: the
+    # planner now leaves a date without common time unplaced (a skip) instead.
+    fallback: bool = False
 
     @property
     def key(self) -> tuple[str, int]:
@@ -57,18 +68,57 @@ class Session:
 
 @dataclass(frozen=True)
 class PairPlan:
-    """A pair's slot and sessions."""
+    """A pair's slot and sessions.
+
+    `slot` is the pair's regular time: the one slot of the whole season, or, with
+    `periods`, the first period's that has a common time (a `fallback` slot only when
+    no period has one). `periods` is empty when one slot holds all season; else each
+    daylight-saving period's first day and its slot, in date order, the first from the
+    first session day. A `fallback` period has no sessions.
+    """
 
     pair: str
     mentor: str
     mentee: str
     slot: Slot
     sessions: tuple[Session, ...] = ()
+    periods: tuple[tuple[dt.date, Slot], ...] = ()
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        """Every slot the pair has: `slot` alone, or each period's."""
+        return tuple(s for _, s in self.periods) if self.periods else (self.slot,)
+
+    @property
+    def unplaced(self) -> bool:
+        """Some dates have no time inside both people's hours (no session on them)."""
+        return any(s.fallback for s in self.slots)
+
+    def slot_on(self, day: dt.date) -> Slot:
+        """The slot in force on `day` (the first period's before it starts)."""
+        chosen = self.periods[0][1] if self.periods else self.slot
+        for start, slot in self.periods:
+            if start <= day:
+                chosen = slot
+        return chosen
+
+    def describe(self) -> str:
+        """e.g. "Tue 15:00 (Europe/Berlin)", or with periods "Tue 15:00; from 2027-03-14
+        Tue 16:00; from 2027-03-28 Tue 15:00 (Europe/Berlin)"."""
+        if not self.periods:
+            return self.slot.describe()
+        parts = []
+        for k, (start, slot) in enumerate(self.periods):
+            when = (
+                "no common time" if slot.fallback else f"{_DAYS[slot.weekday]} {slot.start:%H:%M}"
+            )
+            parts.append(when if k == 0 else f"from {start} {when}")
+        return f"{'; '.join(parts)} ({self.slot.zone})"
 
 
 @dataclass(frozen=True)
 class Skip:
-    """A date a session could not be held, and why (holiday, blackout)."""
+    """A date a session could not be held, and why (holiday, blackout, NO_COMMON_TIME)."""
 
     pair: str
     date: dt.date

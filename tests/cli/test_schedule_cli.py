@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
+import tomllib
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
 from typer.testing import CliRunner
 
 from rmentor.cli.app import app
+from rmentor.model.sessions import NO_COMMON_TIME
 
 runner = CliRunner()
 
@@ -33,6 +37,14 @@ def test_schedule_needs_pairs_first(sample: Path) -> None:
     assert not (sample / "state" / "schedule.toml").exists()
 
 
+def scheduled_pairs(folder: Path) -> list[tuple[str, str]]:
+    """(mentor, mentee) of every pair in the folder's schedule."""
+    import tomllib
+
+    data = tomllib.loads((folder / "state" / "schedule.toml").read_text(encoding="utf-8"))
+    return [(t["mentor"], t["mentee"]) for t in data["pairs"].values()]
+
+
 def test_calendars_hold_every_session_of_the_schedule(sample: Path) -> None:
     assert run("match", "-q", "--today", "2027-01-04", "--program", str(sample))[0] == 0
     code, out, _ = run("schedule", "--today", "2027-01-04", "--program", str(sample))
@@ -44,9 +56,14 @@ def test_calendars_hold_every_session_of_the_schedule(sample: Path) -> None:
     assert len(sessions) > 18 * 20
     assert {m["kind"] for m in data["milestones"]} >= {"kickoff", "final_survey"}  # type: ignore[union-attr]
     calendars = sample / "out" / "calendars"
-    files = sorted(p.name for p in calendars.iterdir())
+    files = sorted(p.name for p in calendars.iterdir() if p.is_file())
     assert "coordinator.ics" in files
     assert len(files) == 19
+    # And one per paired person, named by their id.
+    paired = {p for plan in scheduled_pairs(sample) for p in plan}
+    assert sorted(p.name for p in (calendars / "people").glob("*.ics")) == sorted(
+        f"{p.lower()}.ics" for p in paired
+    )
     expected = {(s["pair"], dt.datetime.fromisoformat(s["start"])) for s in sessions}
     found = set()
     for name in files:
@@ -140,3 +157,70 @@ def test_logged_sessions_keep_their_place(sample: Path) -> None:
     assert code == 0, err
     later = scheduled(sample, "2027-02-01")["sessions"]
     assert target in later
+
+
+def _set_hours(sample: Path, hours: dict[str, tuple[str, str, str]]) -> None:
+    """Give people (id -> zone, availability, office) in participants.csv."""
+    path = sample / "participants.csv"
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        fields, rows = list(reader.fieldnames or ()), list(reader)
+    for row in rows:
+        if row["id"] in hours:
+            row["timezone"], row["availability"], row["location"] = hours[row["id"]]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def test_no_session_outside_anyones_hours_and_the_pair_is_reported(sample: Path) -> None:
+    """Berlin and New York change clocks two weeks apart. A pair whose only common hour
+    is Berlin 15:00 loses the two March weeks (reported, skipped with the reason); a pair
+    with an hour more meets an hour earlier in Berlin those weeks (a slot per period)."""
+    assert run("match", "-q", "--today", "2027-01-04", "--program", str(sample))[0] == 0
+    pairs = json.loads(run("match", "--json", "--dry-run", "--program", str(sample))[1])["pairs"]
+    mentors = [p["mentor"] for p in pairs]
+    alone = [p for p in pairs if mentors.count(p["mentor"]) == 1]
+    lost, split = alone[0], alone[1]
+    _set_hours(
+        sample,
+        {
+            lost["mentor"]: ("Europe/Berlin", "Tue 15:00-16:00", "Berlin"),
+            lost["mentee"]: ("America/New_York", "Tue 09:00-10:00", "New York"),
+            split["mentor"]: ("Europe/Berlin", "Tue 14:00-16:00", "Berlin"),
+            split["mentee"]: ("America/New_York", "Tue 09:00-10:00", "New York"),
+        },
+    )
+    data = scheduled(sample, "2027-01-04")
+    march = ["2027-03-16", "2027-03-23"]  # New York has changed its clocks, Berlin not yet
+    assert data["fallback_pairs"] == [lost["id"]]
+    assert data["unplaced"] == [{"pair": lost["id"], "dates": march, "reason": NO_COMMON_TIME}]
+    skipped = {(k["pair"], k["date"]): k["reason"] for k in data["skipped"]}  # type: ignore[union-attr]
+    assert all(skipped[lost["id"], day] == NO_COMMON_TIME for day in march)
+    sessions = data["sessions"]
+    assert isinstance(sessions, list)
+    new_york = ZoneInfo("America/New_York")
+    for pair in (lost, split):
+        mine = [dt.datetime.fromisoformat(s["start"]) for s in sessions if s["pair"] == pair["id"]]
+        assert len(mine) > 10
+        assert {s.astimezone(new_york).time() for s in mine} == {dt.time(9)}
+        berlin = {s.date().isoformat(): s.time() for s in mine}
+        assert not set(march) & {d for d in berlin if pair is lost}
+        if pair is split:
+            assert {berlin[d] for d in march} == {dt.time(14)}
+            assert {t for d, t in berlin.items() if d not in march} == {dt.time(15)}
+    state = tomllib.loads((sample / "state" / "schedule.toml").read_text(encoding="utf-8"))
+    periods = state["pairs"][split["id"]]["periods"]
+    assert [(p["from"], p["start"]) for p in periods[1:]] == [
+        (dt.date(2027, 3, 14), dt.time(14)),
+        (dt.date(2027, 3, 28), dt.time(15)),
+    ]
+    assert "periods" not in state["pairs"][pairs[2]["id"]]
+    code, out, err = run("schedule", "--today", "2027-01-04", "--program", str(sample))
+    assert code == 0, err
+    assert f"no time inside both people's hours for 1 pair, on some or all dates: {lost['id']}" in (
+        " ".join((out + err).split())
+    )
+    said = " ".join(out.split())
+    assert f"has changed its clocks, for 1 pair: {split['id']}." in said

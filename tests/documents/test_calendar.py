@@ -34,6 +34,7 @@ from rmentor.documents.calendar import (
     build_calendars,
     milestone_uid,
     pair_file_name,
+    person_file_name,
     session_uid,
     vtimezone,
 )
@@ -177,15 +178,34 @@ def milestone_uids(*audiences: str) -> set[str]:
     }
 
 
-PAIR_AUDIENCES = ("everyone", "mentors", "mentees")
+PAIR_AUDIENCES = ("everyone",)  # both people import the pair's calendar
 
 
 # --- files and headers ---------------------------------------------------------------
 
 
-def test_one_file_per_pair_and_one_for_the_coordinator(files: dict[str, bytes]) -> None:
-    assert set(files) == {f"{PAIR1.id}.ics", f"{PAIR2.id}.ics", COORDINATOR_FILE}
+def test_one_file_per_pair_per_person_and_one_for_the_coordinator(
+    files: dict[str, bytes],
+) -> None:
+    people = {f"people/{pid}.ics" for pid in ("ana", "ben", "cam", "eve")}
+    assert set(files) == {f"{PAIR1.id}.ics", f"{PAIR2.id}.ics", COORDINATOR_FILE, *people}
     assert list(files) == sorted(files)
+
+
+def test_each_person_sees_only_their_roles_milestones(parsed: dict[str, Calendar]) -> None:
+    for pid in ("ana", "ben", "cam", "eve"):
+        role = PEOPLE[pid].role
+        found = {u for u in events(parsed[person_file_name(pid)]) if u.startswith("milestone-")}
+        assert found == milestone_uids("everyone", f"{role}s"), pid
+        pair = PAIR1 if pid in ("ana", "ben") else PAIR2
+        plan = SCHEDULE.plan(pair.id)
+        assert plan is not None
+        sessions = {u for u in events(parsed[person_file_name(pid)]) if not u.startswith("m")}
+        assert sessions == {session_uid(CONFIG, pair.id, x.number) for x in plan.sessions}
+    assert person_file_name("E1002") == "people/e1002.ics"
+    assert person_file_name("E.1002") != person_file_name("E-1002")  # never one file for two
+    assert person_file_name("E.1002").startswith("people/e-1002-")
+    assert person_file_name("../x") != person_file_name("..x")
 
 
 def test_calendar_properties(parsed: dict[str, Calendar]) -> None:
@@ -452,7 +472,7 @@ def test_expanded_occurrences_match_the_schedule(parsed: dict[str, Calendar]) ->
         (session_uid(CONFIG, s.pair, s.number), s.start.astimezone(UTC)) for s in SCHEDULE.sessions
     }
     assert expanded(parsed[COORDINATOR_FILE]) == every | milestone_starts(
-        *PAIR_AUDIENCES, "coordinator"
+        "everyone", "mentors", "mentees", "coordinator"
     )
 
 
@@ -464,7 +484,7 @@ def test_milestones_by_audience(parsed: dict[str, Calendar]) -> None:
         found = {u for u in events(parsed[pair_file_name(plan.pair)]) if u.startswith("milestone-")}
         assert found == milestone_uids(*PAIR_AUDIENCES)
     coordinator = {u for u in events(parsed[COORDINATOR_FILE]) if u.startswith("milestone-")}
-    assert coordinator == milestone_uids(*PAIR_AUDIENCES, "coordinator")
+    assert coordinator == milestone_uids("everyone", "mentors", "mentees", "coordinator")
     assert "milestone-4-coordinator-check-in@test-program.rmentor" in coordinator
 
 
@@ -573,13 +593,14 @@ def test_odd_email_addresses_are_left_out(email: str, kept: bool) -> None:
         if kept:
             assert attendees[1].params["CN"] == 'Ben "B" Ortiz;'
         assert 'Ben "B" Ortiz;' in str(event["DESCRIPTION"])
-    assert data[pair_file_name(PAIR1.id)].split(b"\r\n").count(b"BEGIN:VEVENT") == 5 + 4
+    shared = len(milestone_uids(*PAIR_AUDIENCES))
+    assert data[pair_file_name(PAIR1.id)].split(b"\r\n").count(b"BEGIN:VEVENT") == 5 + shared
 
 
 def test_unsafe_pair_ids_are_slugged() -> None:
     plan = dataclasses.replace(SCHEDULE.plans[0], pair="../Etc/PASSWD")
     files = build_calendars(CONFIG, PEOPLE, [], Schedule((plan,)), TOPICS)
-    assert set(files) == {"etc-passwd.ics", COORDINATOR_FILE}
+    assert {n for n in files if not n.startswith("people/")} == {"etc-passwd.ics", COORDINATOR_FILE}
     uids = events(Calendar.from_ical(files["etc-passwd.ics"]))
     assert "etc-passwd-1@test-program.rmentor" in uids
     with pytest.raises(ValueError, match="cannot name a calendar file"):
@@ -663,17 +684,18 @@ def test_eighteen_pairs_twenty_weeks_round_trip() -> None:
         )
     schedule = Schedule(tuple(plans))
     files = build_calendars(CONFIG, people, pairs, schedule, TOPICS)
-    assert len(files) == 19
+    assert len(files) == 19 + len({p for plan in plans for p in (plan.mentor, plan.mentee)})
     assert files == build_calendars(CONFIG, people, pairs, schedule, TOPICS)
     for name, data in files.items():
         calendar = Calendar.from_ical(data)
         assert calendar.to_ical()  # serialises again without errors
         assert calendar.get_missing_tzids() == set()
         found = events(calendar)
+        if name.startswith("people/"):
+            continue  # each person's: test_each_person_sees_only_their_roles_milestones
         sessions = [s for s in schedule.sessions if name in (COORDINATOR_FILE, f"{s.pair}.ics")]
-        extra = len(
-            milestone_uids(*PAIR_AUDIENCES, *(["coordinator"] * (name == COORDINATOR_FILE)))
-        )
+        audiences = ("everyone", "mentors", "mentees", "coordinator")
+        extra = len(milestone_uids(*(audiences if name == COORDINATOR_FILE else PAIR_AUDIENCES)))
         assert len(found) == len(sessions) + extra
         for session in sessions:
             event = found[session_uid(CONFIG, session.pair, session.number)]

@@ -57,6 +57,7 @@ GOLDEN_FILES = (
     "handouts/feedback-form.md",
     "packets/coordinator.md",
     "index.md",
+    "letters/e1003-p5ywzsad.md",  # Margaret Chen, New York: times on her own clock
 )
 
 
@@ -98,9 +99,12 @@ def test_guides_are_finished_documents(built: Path, name: str) -> None:
 
 def test_packet_has_every_part_on_its_own_page(built: Path) -> None:
     page = next((built / "out" / "packets").glob("p*.html")).read_text()
-    assert (
-        page.count('<section class="part">') == 7
-    )  # 2 letters, agreement, schedule, 2 guides, form
+    # cover, 2 letters, agreement, schedule, agenda sheets, 2 guides, form
+    assert page.count('<section class="part">') == 9
+    cover = page.split('<section class="part">')[1]
+    for title in ("Welcome letter for", "Pair agreement", "Session agenda sheets", "Feedback form"):
+        assert title in cover  # the contents name every part
+    assert "Session 1 — " in page  # and the agenda sheets are inside
     assert "break-before: page" in page
     assert "@page" in page
     assert "counter(page)" in page
