@@ -37,7 +37,8 @@ SESSION_PLANS: Mapping[SessionKind, tuple[tuple[int, str, str], ...]] = {
         (
             5,
             "How we work",
-            "Channel, regular slot, what to do when a session has to move; sign the agreement.",
+            "Channel, regular slot, what to do when a session has to move; write it into your "
+            "agreement.",
         ),
         (5, "Next steps", "One thing to practise, and one question to bring next time."),
     ),

@@ -651,6 +651,10 @@ def packets(
             {"title": "Mentee guide", "what": "for the one who learns them"},
             {"title": "Feedback form", "what": "the questions of the program's surveys"},
         ]
+        formal = config.program.format == "formal"
+        if not formal:  # lighter: a plan instead of a signed agreement, no paper forms
+            contents[2] = {"title": "Our plan", "what": "your goals, on one page"}
+            contents.pop()
         parts = (
             Part("packet_cover.md.j2", {**context, "contents": contents}),
             *letters,
@@ -659,7 +663,7 @@ def packets(
             Part("agenda_sheets.md.j2", context),
             Part("mentor_guide.md.j2", base),
             Part("mentee_guide.md.j2", base),
-            Part("feedback_form.md.j2", base),
+            *([Part("feedback_form.md.j2", base)] if formal else []),
         )
         name = f"{mentor.name} and {mentee.name}"
         docs.append(Document(f"packets/{pair.id}", f"Packet: {name}", parts, "packet"))
