@@ -471,7 +471,6 @@ def pair_context(
         "shared_topics": shared,
         "slot": plan.slot.describe() if plan else None,
         "slot_fallback": bool(plan and plan.slot.fallback),
-        "time_changes": _time_changes(plan, mentor, mentee),
         "skipped": [
             {"date": k.date, "reason": k.reason} for k in schedule.skipped if k.pair == pair.id
         ],
@@ -496,27 +495,6 @@ def pair_context(
         "first_session": sessions[0] if sessions else None,
     }
 
-
-def _time_changes(
-    plan: PairPlan | None, mentor: Participant, mentee: Participant
-) -> list[dict[str, Any]]:
-    """When a pair's time moves with the clocks (a slot per period): from which day, and
-    the new time on each person's clock (`none`: no time inside both people's hours)."""
-    if plan is None:
-        return []
-    changes = []
-    for start, slot in plan.periods[1:]:
-        day = start + dt.timedelta(days=(slot.weekday - start.weekday()) % 7)
-        when = dt.datetime.combine(day, slot.start, tzinfo=ZoneInfo(slot.zone))
-        changes.append(
-            {
-                "from": start,
-                "none": slot.fallback,
-                "mentor": when.astimezone(ZoneInfo(mentor.timezone or slot.zone)),
-                "mentee": when.astimezone(ZoneInfo(mentee.timezone or slot.zone)),
-            }
-        )
-    return changes
 
 
 def _titles(config: ProgramConfig) -> dict[str, str]:
