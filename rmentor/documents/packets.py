@@ -471,9 +471,7 @@ def pair_context(
         "shared_topics": shared,
         "slot": plan.slot.describe() if plan else None,
         "slot_fallback": bool(plan and plan.slot.fallback),
-        "skipped": [
-            {"date": k.date, "reason": k.reason} for k in schedule.skipped if k.pair == pair.id
-        ],
+        "skipped": [{"date": k.date, "reason": k.reason} for k in schedule.skips(pair.id)],
         "session_plans": {
             kind: session_plan(
                 kind,
@@ -486,15 +484,12 @@ def pair_context(
         }
         if config
         else {},
-        "no_common_time": [
-            k.date for k in schedule.skipped if k.pair == pair.id and k.reason == NO_COMMON_TIME
-        ],
+        "no_common_time": [k.date for k in schedule.skips(pair.id) if k.reason == NO_COMMON_TIME],
         "slot_clocks": slot_clocks(plan, zones, config.program.start if config else None),
         "milestones": pair_milestones(config, mentor, mentee) if config else [],
         "sessions": sessions,
         "first_session": sessions[0] if sessions else None,
     }
-
 
 
 def _titles(config: ProgramConfig) -> dict[str, str]:

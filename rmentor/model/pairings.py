@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from ..errors import NoPairs, RmentorError
@@ -18,6 +19,7 @@ from ..text import fold, suggest
 Status = Literal["active", "withdrawn", "ended"]
 
 
+@cache  # asked for again and again (`Pairing.id`); the same two ids give the same id
 def pair_id(mentor: str, mentee: str) -> str:
     """A short, stable id for a pair, derived from the two ids (safe in file names)."""
     digest = hashlib.sha256(f"{mentor}\x00{mentee}".encode()).digest()

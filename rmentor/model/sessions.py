@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from .vocabulary import SessionKind
@@ -141,4 +142,23 @@ class Schedule:
 
     def plan(self, pair: str) -> PairPlan | None:
         """One pair's plan."""
-        return next((p for p in self.plans if p.pair == pair), None)
+        return self._plans.get(pair)
+
+    def skips(self, pair: str) -> tuple[Skip, ...]:
+        """The dates one pair has no session on, and why."""
+        return self._skips.get(pair, ())
+
+    # Indexes built on first use: documents ask for every pair's plan and skips.
+    @cached_property
+    def _plans(self) -> dict[str, PairPlan]:
+        found: dict[str, PairPlan] = {}
+        for plan in self.plans:
+            found.setdefault(plan.pair, plan)
+        return found
+
+    @cached_property
+    def _skips(self) -> dict[str, tuple[Skip, ...]]:
+        found: dict[str, list[Skip]] = {}
+        for skip in self.skipped:
+            found.setdefault(skip.pair, []).append(skip)
+        return {pair: tuple(items) for pair, items in found.items()}
