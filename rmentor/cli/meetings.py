@@ -5,7 +5,7 @@ Plain functions; `app.py` registers them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
@@ -18,7 +18,6 @@ from .options import (
     ProgramOption,
     QuietOption,
     TodayOption,
-    parse_date,
     program_folder,
     settings,
     today_or,
@@ -38,14 +37,19 @@ def log_command(
             metavar="PAIR",
         ),
     ],
-    date: Annotated[
-        str,
-        typer.Option("--date", "-d", help="Day of the meeting (YYYY-MM-DD).", show_default=False),
-    ],
     status: Annotated[
         str,
         typer.Option("--status", "-s", help="held, cancelled or no-show.", show_default=False),
     ],
+    date: Annotated[
+        str | None,
+        typer.Option(
+            "--date",
+            "-d",
+            help="Day of the meeting (YYYY-MM-DD; default: today).",
+            show_default=False,
+        ),
+    ] = None,
     minutes: Annotated[
         int | None,
         typer.Option("--minutes", "-m", help="How long the meeting lasted.", show_default=False),
@@ -62,14 +66,27 @@ def log_command(
     notes: Annotated[
         str | None, typer.Option("--notes", "-n", help="A short note.", show_default=False)
     ] = None,
+    add: Annotated[
+        bool, typer.Option("--add", help="A second meeting of the pair that day: keep both.")
+    ] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace the pair's earlier entry for that day.")
+    ] = False,
     program: ProgramOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Record a meeting (held, cancelled or no-show) in meetings.csv."""
     from .steps import run_log
 
-    day = parse_date(date)
-    run = run_log(program_folder(program), pair, day, status, minutes, topics or [], notes)
+    if add and replace:
+        raise typer.BadParameter("--add and --replace exclude each other")
+    day = today_or(date)
+    same_day: Literal["refuse", "add", "replace"] = (
+        "add" if add else "replace" if replace else "refuse"
+    )
+    run = run_log(
+        program_folder(program), pair, day, status, minutes, topics or [], notes, same_day
+    )
     chosen, meeting = run.pair, run.meeting
     for other in run.earlier:
         console.warn(

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from ..documents.packets import handouts, index_document, packets
 from ..documents.render import Document, Progress, Renderer, render_documents
@@ -23,7 +24,7 @@ from ..engines.report import Cohort, Report, build_report
 from ..engines.schedule import plan_schedule
 from ..engines.status import Status, build_status
 from ..errors import InvalidProgram, NoPairs, Problem, RmentorError, has_errors, sorted_problems
-from ..files.layout import CALENDAR_DIR, TEMPLATES_DIR, out_folder, program_lock
+from ..files.layout import CALENDAR_DIR, MEETINGS_FILE, TEMPLATES_DIR, out_folder, program_lock
 from ..files.load import load, open_program
 from ..files.meetings import append_meeting, check_minutes, parse_status
 from ..files.output import Written, inside, write_bytes_atomic
@@ -148,8 +149,13 @@ def run_log(
     minutes: int | None,
     topics: list[str],
     notes: str | None,
+    same_day: Literal["refuse", "add", "replace"] = "refuse",
 ) -> LogRun:
-    """`rmentor log`: check the entry against the program, append it to meetings.csv."""
+    """`rmentor log`: check the entry against the program, append it to meetings.csv.
+
+    A second entry for one pair on one day is refused unless `same_day` says to add it
+    (two meetings that day) or to replace the earlier entries.
+    """
     try:
         state_word = parse_status(status)
     except ValueError as exc:
@@ -172,6 +178,18 @@ def run_log(
         if chosen.ended is not None and day > chosen.ended:
             raise RmentorError(f"pair `{chosen.id}` ended on {chosen.ended}, before {day}")
         earlier = tuple(m for m in program.meetings if m.pair == chosen.id and m.date == day)
+        if earlier and same_day == "refuse":
+            lines = ", ".join(f"line {m.source.line}: {m.status}" for m in earlier)
+            raise RmentorError(
+                f"{chosen.id} already has an entry on {day} ({MEETINGS_FILE} {lines}); "
+                "use --replace to replace it, or --add for a second meeting that day"
+            )
+        longest = 3 * program.config.meetings.duration_minutes
+        if minutes is not None and not 1 <= minutes <= longest:
+            raise RmentorError(
+                f"--minutes {minutes}: a session lasts from 1 to {longest} minutes here "
+                f"(three times meetings.duration_minutes)"
+            )
         meeting = append_meeting(
             folder,
             chosen.id,
@@ -181,8 +199,9 @@ def run_log(
             topic_ids,
             notes,
             list_separator=program.config.roster.list_separator,
+            replacing=earlier if same_day == "replace" else (),
         )
-    return LogRun(chosen, meeting, earlier, names)
+    return LogRun(chosen, meeting, earlier if same_day != "replace" else (), names)
 
 
 def load_status(folder: Path, today: dt.date) -> Status:

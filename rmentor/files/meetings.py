@@ -15,6 +15,7 @@ goes in comes back out unchanged while a spreadsheet never runs it as a formula.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -227,6 +228,23 @@ def _existing_columns(data: bytes) -> tuple[str, ColumnMap, int, int]:
     return sniff_delimiter(first), columns, len(table.header), breaks
 
 
+def _without_rows(data: bytes, starts: set[int]) -> bytes:
+    """The file without the rows that start on these lines (a row runs to the line
+    before the next row's first line; quoted cells may span lines)."""
+    text = data.decode("utf-8-sig")
+    bom = data[:3] if data.startswith(b"\xef\xbb\xbf") else b""
+    lines = io.StringIO(text, newline="").readlines()
+    table, _ = read_csv(data, MEETINGS_FILE)
+    firsts = sorted(r.line for r in table.rows) if table is not None else []
+    drop: set[int] = set()
+    for k, first in enumerate(firsts):
+        if first in starts:
+            end = firsts[k + 1] if k + 1 < len(firsts) else len(lines) + 1
+            drop.update(range(first, end))
+    kept = [line for number, line in enumerate(lines, start=1) if number not in drop]
+    return bom + "".join(kept).encode("utf-8")
+
+
 def append_meeting(
     folder: Path,
     pair: str,
@@ -237,8 +255,10 @@ def append_meeting(
     notes: str | None = None,
     *,
     list_separator: str = ";",
+    replacing: Sequence[Meeting] = (),
 ) -> Meeting:
-    """Append one row to meetings.csv atomically and return it as read back.
+    """Append one row to meetings.csv atomically and return it as read back; the rows
+    in `replacing` (as read from the file) are taken out in the same write.
 
     The existing bytes are kept exactly (BOM, delimiter, line ending, column order);
     a missing or empty file is created with the canonical header. The caller holds
@@ -274,6 +294,8 @@ def append_meeting(
         data = b""
     except OSError as exc:
         raise RmentorError(f"cannot read {MEETINGS_FILE}: {exc.strerror}") from None
+    if replacing and data.strip():
+        data = _without_rows(data, {m.source.line for m in replacing})
     if data.strip():
         delimiter, columns, width, lines = _existing_columns(data)
         ending = _line_ending(data)
