@@ -38,6 +38,9 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        # mkstemp makes the file 0600; give it what `open()` would: the old file's mode,
+        # or 0666 less the umask (so that a served out/ and a shared log stay readable).
+        os.chmod(temp, _mode_for(path))
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             if durable:
@@ -48,6 +51,20 @@ def write_bytes_atomic(path: Path, data: bytes, *, durable: bool = True) -> bool
         Path(temp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        return 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    # The only way to read the umask is to set it; put it straight back.
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
 
 
 def write_text_atomic(path: Path, text: str) -> bool:

@@ -37,3 +37,21 @@ def test_inside_refuses_to_leave_the_root(tmp_path: Path) -> None:
     for bad in ("../x.md", "/etc/passwd", "letters/../../x"):
         with pytest.raises(UnsafePath):
             inside(tmp_path, bad)
+
+
+def test_files_get_the_modes_open_would_give(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        new = tmp_path / "out" / "letter.md"
+        write_bytes_atomic(new, b"hello")
+        assert stat.S_IMODE(new.stat().st_mode) == 0o644  # not mkstemp's 0600
+        kept = tmp_path / "meetings.csv"
+        kept.write_bytes(b"a\n")
+        kept.chmod(0o640)
+        write_bytes_atomic(kept, b"a\nb\n")
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o640  # an existing file keeps its mode
+    finally:
+        os.umask(old)
