@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ..documents.packets import handouts, index_document, packets
 from ..documents.render import Document, Progress, Renderer, render_documents
@@ -268,8 +268,10 @@ def renderer(program: Program) -> Renderer:
     return Renderer(program.folder / TEMPLATES_DIR, program.config.program.paper)
 
 
-def handout_documents(program: Program, today: dt.date) -> list[Document]:
-    """The `handouts` command's documents."""
+def handout_documents(
+    program: Program, today: dt.date, extra: dict[str, Any] | None = None
+) -> list[Document]:
+    """The `handouts` command's documents (`extra`: `context_extra`, if already made)."""
     from ..documents.packets import context_extra
 
     return handouts(
@@ -278,11 +280,16 @@ def handout_documents(program: Program, today: dt.date) -> list[Document]:
         program.pairings,
         program.schedule,
         today,
-        context_extra(program, today),
+        extra if extra is not None else context_extra(program, today),
     )
 
 
-def packet_documents(program: Program, today: dt.date, only: str | None = None) -> list[Document]:
+def packet_documents(
+    program: Program,
+    today: dt.date,
+    only: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> list[Document]:
     """The `packet` command's documents (one pair's, or every pair's and the coordinator's)."""
     from ..documents.packets import context_extra
 
@@ -295,7 +302,7 @@ def packet_documents(program: Program, today: dt.date, only: str | None = None) 
         program.schedule,
         today,
         only,
-        context_extra(program, today),
+        extra if extra is not None else context_extra(program, today),
     )
 
 
@@ -451,7 +458,10 @@ def build(
     program = scheduled.program
     steps.append("scheduled")
     evaluated = report_step(program, today)  # before writing documents: its inputs may be wrong
-    docs = handout_documents(program, today) + packet_documents(program, today)
+    from ..documents.packets import context_extra
+
+    extra = context_extra(program, today)  # status and who is left out: worked out once
+    docs = handout_documents(program, today, extra) + packet_documents(program, today, None, extra)
     written = write_documents(docs, program, fmt, target, progress)
     evaluation = write_report(evaluated, fmt, target)
     entries = [

@@ -518,7 +518,9 @@ def plan_schedule(
     years = tuple(range(config.program.start.year, config.program.end.year + 1))
     people = {p.id: _person(p, config, years) for p in participants}
     done = set(logged)
-    planner = _Planner(config, people, {})
+    # Every pair has a mentor and a mentee, so every series starts on the same day.
+    first = first_day(config)
+    planner = _Planner(config, people, {}, first=first)
     blocks = [
         (
             *milestone_span(config, m),
@@ -535,12 +537,11 @@ def plan_schedule(
     # Pairs planned before keep their slot where it still fits; then the new pairs.
     order = sorted(active, key=lambda p: (p.id not in before, p.mentor, p.mentee))
     slots: dict[str, tuple[Slot, Periods]] = {}
-    planner.first = first_day(config)
     for pair in order:  # first every slot, so that moved sessions see them all
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         old = before.get(pair.id)
         if old is not None and planner.periods_fit(
-            mentor, mentee, old.periods or ((planner.first, old.slot),)
+            mentor, mentee, old.periods or ((first, old.slot),)
         ):
             chosen = (old.slot, old.periods)
         else:
@@ -551,9 +552,7 @@ def plan_schedule(
     for pair in order:
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         old, (slot, periods) = before.get(pair.id), slots[pair.id]
-        starts, skips = planner.dated_sessions(
-            pair.id, mentor, mentee, periods or ((planner.first, slot),)
-        )
+        starts, skips = planner.dated_sessions(pair.id, mentor, mentee, periods or ((first, slot),))
         skipped += skips
         kept = _kept(old, done, today)
         plans.append(
