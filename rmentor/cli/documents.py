@@ -55,16 +55,18 @@ def _documents(
     """Load the program once, pick the documents, write them with a progress bar, report."""
     from ..files.layout import out_folder
     from ..files.load import open_program
-    from .steps import write_documents
+    from .steps import changing, write_documents
 
     folder = program_folder(program)
     day = today_or(today)
-    loaded = open_program(folder)
     target = out_folder(folder, out)
-    docs = which(loaded, day)
     bar = console.Progress(enabled=not (quiet or settings().quiet))
     try:
-        written = write_documents(docs, loaded, fmt, target, bar)
+        with changing(folder, out=target) as batch:
+            assert batch is not None
+            loaded = open_program(folder)
+            docs = which(loaded, day)
+            written = write_documents(batch, docs, loaded, fmt, target, bar)
     finally:
         bar.close()
     _report_written(what, written, target, quiet)
@@ -113,15 +115,16 @@ def report(
     """Evaluation report against the program's goals, with charts; certificates."""
     from ..files.layout import out_folder
     from ..files.load import open_program
-    from .steps import report_step, write_report
+    from .steps import changing, report_step, write_report
 
     folder = program_folder(program)
-    run = report_step(open_program(folder), today_or(today))
-    if json_out:
-        console.print_json(run.report.to_json())
-        return
     target = out_folder(folder, out)
-    written = write_report(run, fmt, target)
+    with changing(folder, out=target, dry_run=json_out) as batch:
+        run = report_step(open_program(folder), today_or(today))
+        if batch is None:
+            console.print_json(run.report.to_json())
+            return
+        written = write_report(batch, run, fmt, target)
     quiet = quiet or settings().quiet
     if not quiet:
         _print_goals(run)

@@ -69,6 +69,11 @@ def handles_errors(function: F) -> F:
         except RmentorError as exc:
             console.fail(str(exc))
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:  # the disk, not rmentor: a full disk, a permission, a file
+            from ..files.output import describe
+
+            console.fail(describe(exc, verb="use"))
+            raise typer.Exit(1) from None
         except Exception as exc:  # a bug: never let it pass as a user's mistake
             if _is_framework(exc):
                 raise

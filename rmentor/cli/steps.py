@@ -3,14 +3,20 @@
 Every step takes the program as loaded (or as the step before left it) and returns
 it updated, as mkdocs passes its config: `build` is load → match → schedule →
 documents → report → index on one `Program`, and the separate commands are the same
-steps, one at a time. Steps that write state run inside the program lock, which the
-command takes before it loads.
+steps, one at a time.
+
+A command that writes runs inside `changing`: the program lock (taken before it
+loads), its folders checked writable before any work, a killed run's temporary files
+removed, and one `Batch` that every step stages its files in. The batch is committed
+when the command's work is all done, so `build` is all or nothing: a broken template
+or a full disk leaves state, calendars and documents byte-identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -24,17 +30,70 @@ from ..engines.report import Cohort, Report, build_report
 from ..engines.schedule import plan_schedule
 from ..engines.status import Status, build_status
 from ..errors import InvalidProgram, NoPairs, Problem, RmentorError, has_errors, sorted_problems
-from ..files.layout import CALENDAR_DIR, MEETINGS_FILE, TEMPLATES_DIR, out_folder, program_lock
+from ..files.layout import (
+    CALENDAR_DIR,
+    MEETINGS_FILE,
+    OUT_DIR,
+    PAIRINGS_FILE,
+    SCHEDULE_FILE,
+    STATE_DIR,
+    TEMPLATES_DIR,
+    out_folder,
+    program_lock,
+)
 from ..files.load import load, open_program
 from ..files.meetings import append_meeting, check_minutes, parse_status
-from ..files.output import Written, inside, write_bytes_atomic
-from ..files.state import write_pairings, write_schedule
+from ..files.output import Batch, WriteFailed, Written, check_folder, inside, remove_stale
+from ..files.state import pairings_text, schedule_text
 from ..files.tables import split_list
 from ..model.activity import Meeting
 from ..model.checks import Summary, feasibility, summarize
 from ..model.config import TopicIndex
 from ..model.pairings import Pairing, resolve_pair
 from ..model.program import Program
+
+
+@contextmanager
+def changing(
+    folder: Path, *, state: bool = False, out: Path | None = None, dry_run: bool = False
+) -> Iterator[Batch | None]:
+    """Around a command that writes: the lock, its folders checked, one batch committed
+    at the end (`None` for a dry run, which takes no lock and writes nothing).
+
+    `state`: the command writes state/; `out`: the out folder it writes documents to.
+    The program's own state/ and out/ must be real folders: a link committed to a
+    shared folder could send files anywhere (`--out DIR` writes elsewhere on purpose).
+    """
+    if dry_run:
+        yield None
+        return
+    with program_lock(folder):
+        checks = [(folder, "the meeting log")]
+        if state:
+            checks.append((folder / STATE_DIR, "state"))
+        if out is not None:
+            checks.append((out, "documents"))
+        for path, what in checks:
+            if path.is_symlink() and path.parent == folder:
+                raise WriteFailed(
+                    f"{path} is a link to {path.resolve()}: rmentor writes only into a real "
+                    f"{path.name}/ folder of the program; remove the link"
+                    + (", or pass --out DIR to write there" if path.name == OUT_DIR else "")
+                )
+            check_folder(path, what)
+        remove_stale([p for p, _ in checks if p != folder])
+        remove_stale_here(folder)
+        with Batch() as batch:
+            yield batch
+
+
+def remove_stale_here(folder: Path) -> None:
+    """A killed `log` leaves its temporary file beside meetings.csv; only that folder's
+    own files are looked at (not the program's subfolders)."""
+    from ..files.output import TEMP_SUFFIX
+
+    for path in folder.glob(f".*{TEMP_SUFFIX}"):
+        path.unlink(missing_ok=True)
 
 
 def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
@@ -51,13 +110,14 @@ def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
 
 def match_step(
     program: Program,
+    batch: Batch | None,
     *,
     today: dt.date,
     rematch: bool = False,
-    dry_run: bool = False,
     progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
-    """Match; write state/pairings.toml unless `dry_run`; the program with its new pairs."""
+    """Match; stage state/pairings.toml in `batch` (None: a dry run); the program with its
+    new pairs."""
     result = match(
         program.config,
         program.participants,
@@ -67,9 +127,13 @@ def match_step(
         history=set(program.history),
         progress=progress,
     )
-    if not dry_run:
-        write_pairings(program.folder, result.state)
+    if batch is not None:
+        _stage_state(batch, program.folder, PAIRINGS_FILE, pairings_text(result.state))
     return replace(program, pairings=result.state), result
+
+
+def _stage_state(batch: Batch, folder: Path, name: str, text: str) -> None:
+    batch.add(folder / name, text.encode("utf-8"), durable=True)
 
 
 def run_match(
@@ -81,16 +145,16 @@ def run_match(
     progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
     """`rmentor match`: load inside the lock, match, write."""
-    with program_lock(folder, enabled=not dry_run):
+    with changing(folder, state=True, dry_run=dry_run) as batch:
         program = open_program(folder)
-        return match_step(program, today=today, rematch=rematch, dry_run=dry_run, progress=progress)
+        return match_step(program, batch, today=today, rematch=rematch, progress=progress)
 
 
 def run_withdraw(
     folder: Path, person: str, *, today: dt.date, reason: str | None, dry_run: bool = False
 ) -> tuple[Program, MatchResult]:
     """`rmentor withdraw`: record that `person` left, end their pairs, re-pair their partners."""
-    with program_lock(folder, enabled=not dry_run):
+    with changing(folder, state=True, dry_run=dry_run) as batch:
         program = open_program(folder)
         if person not in {p.id for p in program.participants}:
             raise RmentorError(f"`{person}` is not on the roster")
@@ -107,8 +171,8 @@ def run_withdraw(
             reason=reason,
             history=set(program.history),
         )
-        if not dry_run:
-            write_pairings(folder, result.state)
+        if batch is not None:
+            _stage_state(batch, folder, PAIRINGS_FILE, pairings_text(result.state))
     return replace(program, pairings=result.state), result
 
 
@@ -165,7 +229,7 @@ def run_log(
             check_minutes(minutes)
         except ValueError as exc:
             raise RmentorError(f"--minutes: {exc}") from None
-    with program_lock(folder):
+    with changing(folder):
         program = open_program(folder)
         info = program.config.program
         if not info.start <= day <= info.end:
@@ -190,7 +254,7 @@ def run_log(
                 f"--minutes {minutes}: a session lasts from 1 to {longest} minutes here "
                 f"(three times meetings.duration_minutes)"
             )
-        meeting = append_meeting(
+        meeting = append_meeting(  # its own one-file write: the log is all this changes
             folder,
             chosen.id,
             day,
@@ -229,9 +293,10 @@ class ScheduleRun:
 
 
 def schedule_step(
-    program: Program, *, today: dt.date, out: Path | None = None, dry_run: bool = False
+    program: Program, batch: Batch | None, *, today: dt.date, out: Path | None = None
 ) -> ScheduleRun:
-    """Plan every pair's meetings; write state/schedule.toml and the .ics calendars."""
+    """Plan every pair's meetings; stage state/schedule.toml and the .ics calendars in
+    `batch` (None: a dry run)."""
     from ..documents.calendar import build_calendars
 
     config = program.config
@@ -244,11 +309,11 @@ def schedule_step(
     people = {p.id: p for p in program.participants}
     titles = {t.id: t.title for t in config.topics}
     files = build_calendars(config, people, program.pairings.pairs, schedule, titles)
-    if not dry_run:
-        write_schedule(program.folder, schedule)
+    if batch is not None:
+        _stage_state(batch, program.folder, SCHEDULE_FILE, schedule_text(schedule))
         target = out_folder(program.folder, out) / CALENDAR_DIR
         for name, data in sorted(files.items()):
-            write_bytes_atomic(inside(target, name), data, durable=False)
+            batch.add(inside(target, name), data)
     return ScheduleRun(replace(program, schedule=schedule), tuple(sorted(files)))
 
 
@@ -256,8 +321,9 @@ def run_schedule(
     folder: Path, *, today: dt.date, out: Path | None = None, dry_run: bool = False
 ) -> ScheduleRun:
     """`rmentor schedule`: load inside the lock, plan, write."""
-    with program_lock(folder, enabled=not dry_run):
-        return schedule_step(open_program(folder), today=today, out=out, dry_run=dry_run)
+    target = out_folder(folder, out)
+    with changing(folder, state=True, out=target, dry_run=dry_run) as batch:
+        return schedule_step(open_program(folder), batch, today=today, out=out)
 
 
 # -- documents ------------------------------------------------------------------------------
@@ -307,22 +373,22 @@ def packet_documents(
 
 
 def write_documents(
+    batch: Batch,
     docs: Sequence[Document],
     program: Program,
     fmt: str,
     out: Path,
     progress: Progress | None = None,
 ) -> Written:
-    """Render each document and write `out/<path>.<fmt>`; count the files that changed.
+    """Render each document and stage `out/<path>.<fmt>`; count the files that change.
 
-    Files are written atomically and only when their bytes change, so a second build
-    touches nothing.
+    Only files whose bytes change are staged, so a second build touches nothing.
     """
     files: list[str] = []
     changed = 0
     for name, data in render_documents(docs, renderer(program), fmt, program.header, progress):
         files.append(name)
-        changed += write_bytes_atomic(inside(out, name), data, durable=False)
+        changed += batch.add(inside(out, name), data)
     return Written(tuple(files), changed)
 
 
@@ -348,10 +414,18 @@ def evaluate_program(program: Program, today: dt.date, threshold: int | None = N
 
 def report_step(program: Program, today: dt.date) -> ReportRun:
     """The report as of `today`, with its earlier cohorts (evaluation.compare)."""
+    from ..engines.purge import archived_cohort
+    from ..files.archive import read_standing
+
     config = program.config
     report = evaluate_program(program, today)
     cohorts: list[Cohort] = []
     for name in config.evaluation.compare:
+        # A purged program (`rmentor purge`) has only the figures its report showed.
+        standing = read_standing((program.folder / name).resolve())
+        if standing is not None:
+            cohorts.append(archived_cohort(standing, config.evaluation.anonymity_threshold))
+            continue
         try:
             earlier = open_program((program.folder / name).resolve())
         except InvalidProgram as exc:
@@ -377,7 +451,7 @@ def report_step(program: Program, today: dt.date) -> ReportRun:
     return ReportRun(program, report)
 
 
-def write_report(run: ReportRun, fmt: str, out: Path) -> Written:
+def write_report(batch: Batch, run: ReportRun, fmt: str, out: Path) -> Written:
     """out/report.<fmt>, its charts and the certificates; only changed files rewritten.
 
     In Markdown the charts are files in out/report-charts/ that the report links; in
@@ -390,11 +464,13 @@ def write_report(run: ReportRun, fmt: str, out: Path) -> Written:
     changed = 0
     if fmt == "md":
         for path, svg in sorted(figures.items()):
-            changed += write_bytes_atomic(inside(out, path), svg.encode("utf-8"), durable=False)
+            changed += batch.add(inside(out, path), svg.encode("utf-8"))
             files.append(path)
-    report = write_documents([report_document(run, figures)], run.program, fmt, out)
+    report = write_documents(batch, [report_document(run, figures)], run.program, fmt, out)
     certificate_fmt = "html" if fmt == "md" else fmt
-    certificates = write_documents(certificate_documents(run), run.program, certificate_fmt, out)
+    certificates = write_documents(
+        batch, certificate_documents(run), run.program, certificate_fmt, out
+    )
     return Written(
         (*files, *report.files, *certificates.files),
         changed + report.changed + certificates.changed,
@@ -446,24 +522,45 @@ def build(
     progress: Progress | None = None,
 ) -> BuildRun:
     """Everything in one go, on one loaded program: match (if no pairs yet), schedule,
-    handouts, packets, report, certificates, index."""
+    handouts, packets, report, certificates, index — written all at once at the end."""
     target = out_folder(folder, out)
     steps: list[str] = []
-    with program_lock(folder):
+    with changing(folder, state=True, out=target) as batch:
+        assert batch is not None
         program = open_program(folder)
         if not program.pairings.active:
-            program, _ = match_step(program, today=today)
+            program, _ = match_step(program, batch, today=today)
             steps.append("matched")
-        scheduled = schedule_step(program, today=today, out=target)
-    program = scheduled.program
-    steps.append("scheduled")
-    evaluated = report_step(program, today)  # before writing documents: its inputs may be wrong
-    from ..documents.packets import context_extra
+        scheduled = schedule_step(program, batch, today=today, out=target)
+        program = scheduled.program
+        steps.append("scheduled")
+        evaluated = report_step(program, today)
+        from ..documents.packets import context_extra
 
-    extra = context_extra(program, today)  # status and who is left out: worked out once
-    docs = handout_documents(program, today, extra) + packet_documents(program, today, None, extra)
-    written = write_documents(docs, program, fmt, target, progress)
-    evaluation = write_report(evaluated, fmt, target)
+        extra = context_extra(program, today)  # status and who is left out: worked out once
+        docs = handout_documents(program, today, extra)
+        docs += packet_documents(program, today, None, extra)
+        written = write_documents(batch, docs, program, fmt, target, progress)
+        evaluation = write_report(batch, evaluated, fmt, target)
+        index_fmt = "md" if fmt == "md" else "html"
+        entries = _index_entries(program, docs, evaluated, scheduled.calendars, fmt)
+        index_doc = index_document(program.config, today, entries, index_fmt)
+        index = write_documents(batch, [index_doc], program, index_fmt, target)
+    total = Written(
+        written.files + evaluation.files + index.files,
+        written.changed + evaluation.changed + index.changed,
+    )
+    return BuildRun((*steps, "evaluated"), len(scheduled.calendars), total)
+
+
+def _index_entries(
+    program: Program,
+    docs: Sequence[Document],
+    evaluated: ReportRun,
+    calendars: Sequence[str],
+    fmt: str,
+) -> list[tuple[str, str, str]]:
+    """The index page's (group, title, file) rows, in the order it lists them."""
     entries = [
         (GROUPS.get(d.path.split("/")[0], "Other"), d.title, f"{d.path}.{fmt}") for d in docs
     ]
@@ -476,19 +573,11 @@ def build(
     labels = _calendar_labels(program)
     # The coordinator's, then each person's, then each pair's (by name within each).
     ordered = sorted(
-        scheduled.calendars,
+        calendars,
         key=lambda n: (not n.startswith("coord"), not n.startswith("people/"), labels.get(n, n)),
     )
     entries += [
         ("Calendars", labels.get(name, name.removesuffix(".ics")), f"{CALENDAR_DIR}/{name}")
         for name in ordered
     ]
-    index_fmt = "md" if fmt == "md" else "html"
-    index = write_documents(
-        [index_document(program.config, today, entries, index_fmt)], program, index_fmt, target
-    )
-    total = Written(
-        written.files + evaluation.files + index.files,
-        written.changed + evaluation.changed + index.changed,
-    )
-    return BuildRun((*steps, "evaluated"), len(scheduled.calendars), total)
+    return entries
