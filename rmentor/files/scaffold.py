@@ -16,7 +16,8 @@ from .output import write_text_atomic
 
 GITIGNORE = (
     "# generated documents: rebuild them with `rmentor build`\nout/\n"
-    "# held while rmentor writes state/; not part of the program\nstate/.lock\n"
+    "# left by a run that was killed while writing; the next run removes them\n"
+    ".*.rmentor.tmp\n"
 )
 # What never leaves the sample program when it is copied.
 _SKIP = shutil.ignore_patterns("out", "__pycache__", "*.pyc", ".DS_Store")

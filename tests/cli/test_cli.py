@@ -48,7 +48,7 @@ def test_init_creates_a_valid_empty_program(tmp_path: Path) -> None:
         "participants.csv",
         "program.yaml",
     ]
-    assert {"out/", "state/.lock"} <= set((target / ".gitignore").read_text().splitlines())
+    assert {"out/", ".*.rmentor.tmp"} <= set((target / ".gitignore").read_text().splitlines())
     assert (target / "participants.csv").read_text().startswith("id,name,email,role,")
     text = (target / "program.yaml").read_text()
     assert 'name: "Spring Cohort"' in text
