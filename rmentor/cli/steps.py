@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -55,12 +55,18 @@ from ..model.program import Program
 
 @contextmanager
 def changing(
-    folder: Path, *, state: bool = False, out: Path | None = None, dry_run: bool = False
+    folder: Path,
+    *,
+    state: bool = False,
+    out: Path | None = None,
+    log: bool = False,
+    dry_run: bool = False,
 ) -> Iterator[Batch | None]:
     """Around a command that writes: the lock, its folders checked, one batch committed
     at the end (`None` for a dry run, which takes no lock and writes nothing).
 
-    `state`: the command writes state/; `out`: the out folder it writes documents to.
+    `state`: the command writes state/; `out`: the out folder it writes documents to;
+    `log`: it rewrites meetings.csv, in the program folder itself.
     The program's own state/ and out/ must be real folders: a link committed to a
     shared folder could send files anywhere (`--out DIR` writes elsewhere on purpose).
     """
@@ -68,7 +74,7 @@ def changing(
         yield None
         return
     with program_lock(folder):
-        checks = [(folder, "the meeting log")]
+        checks = [(folder, "the meeting log")] if log else []
         if state:
             checks.append((folder / STATE_DIR, "state"))
         if out is not None:
@@ -93,7 +99,8 @@ def remove_stale_here(folder: Path) -> None:
     from ..files.output import TEMP_SUFFIX
 
     for path in folder.glob(f".*{TEMP_SUFFIX}"):
-        path.unlink(missing_ok=True)
+        with suppress(OSError):  # harmless if it stays: it is never read
+            path.unlink()
 
 
 def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
@@ -229,7 +236,7 @@ def run_log(
             check_minutes(minutes)
         except ValueError as exc:
             raise RmentorError(f"--minutes: {exc}") from None
-    with changing(folder):
+    with changing(folder, log=True):
         program = open_program(folder)
         info = program.config.program
         if not info.start <= day <= info.end:
