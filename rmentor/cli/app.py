@@ -57,6 +57,7 @@ def main_options(
 COMMANDS = (
     (SETUP, "init", setup.init),
     (SETUP, "validate", setup.validate),
+    (SETUP, "purge", setup.purge),
     (PAIRING, "match", pairing.match),
     (PAIRING, "withdraw", pairing.withdraw),
     (PAIRING, "explain", pairing.explain),

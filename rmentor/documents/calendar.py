@@ -10,9 +10,12 @@ so re-importing a calendar updates the events already there; SEQUENCE comes from
 schedule and goes up each time a session moves. Milestones are all-day events, or
 timed ones in the program's time zone.
 
-Text from the roster and program.yaml (names, themes, titles) is data: control
-characters are removed and line breaks normalised before icalendar escapes it, and a
-malformed e-mail address is left out instead of being written into a property.
+Text from the roster and program.yaml (names, themes, titles) is data: control, bidi
+and other invisible characters are removed (`text.visible`) and line breaks normalised
+before icalendar escapes it, in every property and parameter (SUMMARY, DESCRIPTION,
+X-WR-CALNAME, the CN of ATTENDEE and ORGANIZER), and a malformed e-mail address is left
+out instead of being written into a property. File names are ASCII, and never a name
+Windows keeps for a device.
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from ..model.pairings import Pairing
 from ..model.people import Participant
 from ..model.sessions import PairPlan, Schedule, Session, Skip
 from ..model.vocabulary import AUDIENCE_PHRASES, MILESTONE_PHRASES
-from ..text import slug
+from ..text import slug, visible, windows_safe
 
 COORDINATOR_FILE = "coordinator.ics"
 CATEGORY = "rmentor"
@@ -51,11 +54,6 @@ UTC = dt.UTC
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # A conservative address: no spaces, quotes, brackets or separators iCalendar cares about.
 _EMAIL = re.compile(r"^[\w.!$&'*+=^`{|}~-]+@\w(?:[\w.-]*\w)?$")
-# Line breaks in any spelling (CR LF, CR, VT, FF, NEL, the Unicode separators).
-_LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-# Other control characters: never valid in an iCalendar TEXT value (tab is turned
-# into a space).
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
 
 
 def _program_slug(config: ProgramConfig) -> str:
@@ -83,10 +81,12 @@ PEOPLE_DIR = "people"
 
 def person_file_name(person: str) -> str:
     """A person's calendar: `people/<id>.ics`, the id in lower case (ids differing only in
-    case are one person to `validate`); an id unfit for a file name is slugged and given a
-    short digest of itself, so that two ids never share a file."""
-    if _SAFE_ID.match(person.lower()):
-        return f"{PEOPLE_DIR}/{person.lower()}.ics"
+    case are one person to `validate`); an id unfit for a file name (or a Windows device
+    name, such as `con`) is slugged and given a short digest of itself, so that two ids
+    never share a file."""
+    lower = person.lower()
+    if _SAFE_ID.match(lower) and windows_safe(lower) == lower:
+        return f"{PEOPLE_DIR}/{lower}.ics"
     digest = hashlib.sha256(person.encode("utf-8")).hexdigest()[:8]
     return f"{PEOPLE_DIR}/{slug(person, 'person', limit=40)}-{digest}.ics"
 
@@ -144,11 +144,14 @@ def build_calendars(
         for person in (plan.mentor, plan.mentee):
             sessions_of.setdefault(person, []).extend(pair_events[plan.pair])
     for person, own in sorted(sessions_of.items()):
+        name = person_file_name(person)
+        if name in result:  # cannot happen (the name holds a digest): never overwrite
+            raise ValueError(f"`{person}` would overwrite the calendar {name}")
         role = people[person].role if person in people else ""
         audiences = {"everyone", f"{role}s"}
         events = own + [m for m in milestones if m.audience in audiences]
         title = f"{_line(config.program.name)} — {builder.name(person)}"
-        result[person_file_name(person)] = _calendar(title, events, zones)
+        result[name] = _calendar(title, events, zones)
     everything = [e for events in pair_events.values() for e in events] + milestones
     result[COORDINATOR_FILE] = _calendar(
         f"{_line(config.program.name)} — coordinator", everything, zones
@@ -392,7 +395,7 @@ def _calendar_head(title: str) -> Calendar:
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", "PUBLISH")
-    calendar.add("X-WR-CALNAME", title)
+    calendar.add("X-WR-CALNAME", visible(title))
     return calendar
 
 
@@ -514,7 +517,7 @@ def _years(config: ProgramConfig, schedule: Schedule) -> tuple[int, int]:
 
 def _file_stem(pair: str) -> str:
     """A pair id fit for a file name and a UID: kept when safe, else slugged."""
-    stem = pair if _SAFE_ID.match(pair) else slug(pair, "", limit=None)
+    stem = windows_safe(pair) if _SAFE_ID.match(pair) else slug(pair, "", limit=None)
     if not stem or stem == "coordinator":
         raise ValueError(f"pair id `{pair}` cannot name a calendar file")
     return stem
@@ -552,6 +555,7 @@ def _address(email: str | None, name: str, *, organizer: bool = False) -> vCalAd
     if not _EMAIL.match(email):
         return None
     address = vCalAddress(f"mailto:{email}")
+    name = visible(name)
     if name:
         address.params["CN"] = name
     if not organizer:
@@ -560,14 +564,14 @@ def _address(email: str | None, name: str, *, organizer: bool = False) -> vCalAd
 
 
 def _text(value: str) -> str:
-    """Multi-line text with plain `\\n` breaks and no control characters."""
-    value = _LINE_BREAK.sub("\n", value.replace("\t", " "))
-    return _CONTROL.sub("", value).strip()
+    """Multi-line text with plain `\\n` breaks and nothing invisible (`text.visible`)."""
+    return visible(value, lines=True)
 
 
 def _line(value: str) -> str:
-    """Text as one line: every line break and run of spaces becomes one space."""
-    return " ".join(_text(value).split())
+    """Text as one line: every line break and run of spaces becomes one space, and
+    nothing invisible is left (`text.visible`)."""
+    return visible(value)
 
 
 FOLD_LIMIT = 75  # octets per line (RFC 5545 3.1)

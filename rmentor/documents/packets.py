@@ -39,7 +39,7 @@ from ..model.places import zone_place, zone_words
 from ..model.program import Program
 from ..model.sessions import NO_COMMON_TIME, PairPlan, Schedule, Session
 from ..model.vocabulary import CADENCE_WORDS, KIND_WORDS, METRIC_WORDS, ROLE_WORDS
-from ..text import slug
+from ..text import file_stem
 from .agenda import SESSION_PLANS, session_plan
 from .render import Document, Part
 
@@ -536,7 +536,7 @@ def handouts(
             }
             docs.append(
                 Document(
-                    f"letters/{slug(who)}-{pair.id}",
+                    f"letters/{file_stem(who)}-{pair.id}",
                     f"Welcome, {people[who].name}",
                     (Part("welcome_letter.md.j2", letter),),
                 )
@@ -825,7 +825,7 @@ def context_extra(program: Program, today: dt.date) -> dict[str, Any]:
                 "role_words": ROLE_WORDS[x.role],
                 "kind": x.kind,
                 "reason": x.reason,
-                "letter": f"reserve/{slug(x.id)}",
+                "letter": f"reserve/{file_stem(x.id)}",
             }
             for x in left_out(program)
         ],

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,15 +33,13 @@ from markupsafe import Markup
 
 from ..errors import RmentorError
 from ..resources import templates_dir
-from ..text import slug
+from ..text import slug, visible
 
 FORMATS = ("md", "html", "pdf")
 LAYOUT = "layout.html.j2"
 
 # Characters Markdown may read as syntax, escaped with a backslash wherever data goes.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
-# Bidirectional controls could make a name display as something else: removed.
-_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
 class MarkdownText(str):
@@ -56,10 +53,9 @@ class TemplateProblem(RmentorError):
 
 
 def clean_text(value: object) -> str:
-    """Data as one safe line: no control or bidi characters, whitespace collapsed."""
-    text = _BIDI.sub("", str(value))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())
+    """Data as one safe line: no control, bidi or other invisible character (bidi
+    controls could make a name display as something else), whitespace collapsed."""
+    return visible(str(value))
 
 
 def md_escape(value: object) -> str:
@@ -214,8 +210,13 @@ class Renderer:
         """
         sections = [Markup(inline_figures(self.html_body(p), figures or {})) for p in parts]
         try:
+            # Cleaned here too: a program's own layout may print them without `| text`.
             return self.html_env.get_template(LAYOUT).render(
-                title=title, header=header, sections=sections, paper=self.paper, kind=kind
+                title=visible(title),
+                header=visible(header),
+                sections=sections,
+                paper=self.paper,
+                kind=kind,
             )
         except TemplateError as exc:
             raise TemplateProblem(f"template `{LAYOUT}`: {exc}") from None
@@ -355,6 +356,26 @@ PARALLEL_FROM = 200  # from this many documents, Markdown and HTML render on eve
 CHUNK_DOCUMENTS = 100  # documents sent to a worker at once
 
 
+class DuplicateName(RuntimeError):
+    """Two documents would be written to one file: a bug (not the user's mistake), since
+    `validate` refuses ids that share a file name (`model.checks.check_file_names`)."""
+
+
+def check_names(docs: Sequence[Document]) -> None:
+    """Raise `DuplicateName` when two documents have one path, before anything is
+    rendered: a document must never be lost by being overwritten in silence. Paths are
+    compared without case, as macOS and Windows disks do."""
+    seen: dict[str, Document] = {}
+    for doc in docs:
+        key = doc.path.casefold()
+        if key in seen:
+            raise DuplicateName(
+                f"two documents would be written to `{doc.path}`: "
+                f"`{seen[key].title}` and `{doc.title}`"
+            )
+        seen[key] = doc
+
+
 def render_documents(
     docs: Sequence[Document],
     renderer: Renderer,
@@ -362,13 +383,15 @@ def render_documents(
     header: str,
     progress: Progress | None = None,
 ) -> Iterator[tuple[str, bytes]]:
-    """Each document's file name under out/ (`<path>.<fmt>`) and its bytes.
+    """Each document's file name under out/ (`<path>.<fmt>`) and its bytes;
+    `DuplicateName` (a bug) before anything is rendered when two documents share a path.
 
     PDFs are printed in batches of `PDF_BATCH` (see `pdfs`); from `PARALLEL_FROM`
     documents on, Markdown and HTML render in worker processes, one per core.
     """
     if fmt not in FORMATS:
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
+    check_names(docs)
     if fmt != "pdf" and len(docs) >= PARALLEL_FROM:
         yield from _render_parallel(docs, renderer, fmt, header, progress)
         return

@@ -17,7 +17,7 @@ from ..engines.status import program_phase
 from ..model.pairings import PairingState
 from ..model.program import Program
 from ..model.vocabulary import KIND_TITLES, METRIC_ORDER, METRIC_TITLES, NO_DATA, metric_text
-from ..text import slug
+from ..text import file_stem
 from .packets import person_context, program_context
 from .render import Document, Part
 
@@ -167,6 +167,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                 for kind in KIND_TITLES
                 if any(c.kind == kind for c in report.comments)
             ],
+            "left_out": _left_out(report),
             "comments_hidden": [
                 {"title": KIND_TITLES.get(k, k), "count": v}
                 for k, v in report.comments_hidden.items()
@@ -187,6 +188,45 @@ def report_context(run: ReportRun) -> dict[str, Any]:
         }
     )
     return context
+
+
+QUESTION_WORDS = {
+    "satisfaction": "satisfaction",
+    "recommend": "recommending the program",
+    "goal_progress": "progress on learning goals",
+}
+
+
+def _left_out(report: Report) -> list[str]:
+    """What the survey figures do not count, and why, in sentences."""
+    sentences: list[str] = []
+
+    def where(kind: str) -> str:
+        return f"the {KIND_TITLES.get(kind, kind).lower()}"
+
+    outside = [e for e in report.left_out if e.question is None]
+    if outside:
+        counts = ", ".join(f"{e.answers} in {where(e.survey)}" for e in outside)
+        sentences.append(
+            f"The survey figures count the answers of the {report.people} people who took "
+            f"part{' in a pair' if report.pairs_started else ''}. Answers from people "
+            f"{outside[0].reason} are left out ({counts}): the breakdowns below cover only "
+            "the people who took part, so a total that counted the others would give "
+            "their answers away."
+        )
+    anonymous = [e for e in report.left_out if e.question is not None]
+    if anonymous:
+        counts = ", ".join(
+            f"{e.answers} on {QUESTION_WORDS.get(e.question or '', e.question)} in "
+            f"{where(e.survey)}"
+            for e in anonymous
+        )
+        sentences.append(
+            f"Anonymous answers to a question are left out where there were fewer than "
+            f"{report.threshold} of them ({counts}): the breakdowns cannot count them, so "
+            "the total minus the breakdowns would be exactly those answers."
+        )
+    return sentences
 
 
 _METRIC_IDS = re.compile(r"\b(" + "|".join(sorted(METRIC_TITLES, key=len, reverse=True)) + r")\b")
@@ -275,7 +315,7 @@ def certificate_documents(run: ReportRun) -> list[Document]:
         context = {**base, "person": person_context(person, titles), "sessions_held": held}
         docs.append(
             Document(
-                f"{CERTIFICATE_DIR}/{slug(pid)}",
+                f"{CERTIFICATE_DIR}/{file_stem(pid)}",
                 f"Certificate of completion: {person.name}",
                 (Part("certificate.md.j2", context),),
                 "certificate",

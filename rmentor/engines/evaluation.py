@@ -51,6 +51,11 @@ overall figure is shown, a second topic is hidden with a lone hidden one). Figur
 about meetings and pairs (attendance, completion, dropout, response rates) are
 counts of events, not opinions, and are shown at any size.
 
+Each survey figure also records the answers behind it (`EvaluationResult.behind`), as
+`Unit`s, so that the report can check all its figures together
+(`privacy.protect_figures`): a figure small enough, or close enough to another, to
+give a few people's answers away by arithmetic is hidden there.
+
 Goal statuses (`goal_status`), for a goal's value v and target t ("meets" means
 v ≥ t, or v ≤ t for a lower-is-better goal):
 
@@ -82,6 +87,9 @@ from ..model.sessions import Schedule
 from ..model.vocabulary import KIND_ORDER, SURVEY_METRICS, SURVEY_MILESTONES
 
 T = TypeVar("T")
+# One answer behind a figure: (the respondent's id, or for an anonymous answer its
+# position among the responses; the survey kind, or for a skill gain the topic).
+Unit = tuple[str | int, str]
 GoalStatus = Literal["met", "on track", "at risk", "missed", "no data"]
 # Metrics that only grow as the program runs: projected by the elapsed share.
 CUMULATIVE = frozenset({"meetings_held", "completion_rate", "dropout_rate"})
@@ -122,6 +130,11 @@ class EvaluationResult:
     skills: SkillDelta | None = None  # the paired before/after ratings behind skill_delta
     notes: list[str] = field(default_factory=list)
     nps_by_kind: dict[str, float | None] = field(default_factory=dict)
+    # figure -> the answers behind it: "satisfaction", "nps", "goal_progress" (the
+    # headline, from the latest survey that asked), "satisfaction@<kind>",
+    # "nps@<kind>", "skill_delta", "skill_delta:<topic>", "response_rate" (the active
+    # people it is over) and "goal:<id>" for each goal on a survey metric
+    behind: dict[str, frozenset[Unit]] = field(default_factory=dict)
 
 
 # -- meetings ---------------------------------------------------------------------------
@@ -481,6 +494,28 @@ def evaluate(
     sat_answers, rec_answers, prog_answers = (
         answers_of(n) for n in ("satisfaction", "recommend", "goal_progress")
     )
+    position = {id(r): i for i, r in enumerate(responses)}
+
+    def units_of(name: str) -> dict[str, frozenset[Unit]]:
+        """Per kind, the answers to a question, as `Unit`s."""
+        return {
+            k: frozenset(
+                (r.respondent if r.respondent is not None else position[id(r)], k)
+                for r in rows
+                if getattr(r, name) is not None
+            )
+            for k, rows in by_kind.items()
+        }
+
+    def latest_units(units: Mapping[str, frozenset[Unit]]) -> frozenset[Unit]:
+        for kind in reversed(ordered_kinds(units)):
+            if units[kind]:
+                return units[kind]
+        return frozenset()
+
+    sat_units, rec_units, prog_units = (
+        units_of(n) for n in ("satisfaction", "recommend", "goal_progress")
+    )
     satisfaction = {
         k: counted("satisfaction", k, v, fmean(v) if v else None) for k, v in sat_answers.items()
     }
@@ -541,6 +576,19 @@ def evaluate(
         "skill_delta": skills.respondents,
         **{f"skill_delta:{t}": len(ratings) for t, ratings in skills.pairs.items()},
     }
+    behind: dict[str, frozenset[Unit]] = {
+        "satisfaction": latest_units(sat_units),
+        "nps": latest_units(rec_units),
+        "goal_progress": latest_units(prog_units),
+        **{f"satisfaction@{k}": v for k, v in sat_units.items()},
+        **{f"nps@{k}": v for k, v in rec_units.items()},
+        "skill_delta": frozenset((who, t) for t, by in skills.pairs.items() for who in by),
+        **{
+            f"skill_delta:{t}": frozenset((who, t) for who in ratings)
+            for t, ratings in skills.pairs.items()
+        },
+        "response_rate": frozenset((who, "") for who in active),
+    }
     goals: list[GoalResult] = []
     by_role: dict[str, EvaluationResult] = {}
     projections = {
@@ -569,6 +617,7 @@ def evaluate(
                 if key
                 else sub.metrics.get(goal.metric)
             )
+            behind[f"goal:{goal.id}"] = sub.behind.get(key or goal.metric, frozenset())
             # The program's figure minus this role's would show the others' answers:
             # hide the role's figure when the others are too few to be shown alone.
             count = key or goal.metric
@@ -579,8 +628,11 @@ def evaluate(
                 value = None
         elif key:
             value = by_topic.get(goal.topic or "")
+            behind[f"goal:{goal.id}"] = behind.get(key, frozenset())
         else:
             value = metrics.get(goal.metric)
+            if goal.metric in SURVEY_METRICS:
+                behind[f"goal:{goal.id}"] = behind[goal.metric]
         goals.append(
             goal_status(goal, value, info.start, info.end, today, projections.get(goal.metric))
         )
@@ -611,4 +663,5 @@ def evaluate(
         skills=skills,
         notes=notes,
         nps_by_kind=nps_by_kind,
+        behind=behind,
     )

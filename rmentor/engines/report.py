@@ -7,16 +7,18 @@ shortfalls, earlier cohorts side by side, and who earned a certificate.
 
 No name, email, id or birth year in the program-wide report. Generations are
 labels ("Generation X"), never years. Pair-level detail (who is at risk) stays in
-the coordinator's packet; the report only counts. The breakdowns and the comments
-come from `privacy`, whose docstring has the anonymity rules: small groups pooled,
-cells that would identify people hidden, names blanked in comments.
+the coordinator's packet; the report only counts. Which answers count, the
+breakdowns and the comments come from `privacy`, whose docstring has the anonymity
+rules: only the answers of the people who took part, small groups pooled, every
+survey figure (totals, surveys, topics, goals, breakdown cells) checked as one system
+so that no arithmetic on them singles out a few people, names blanked in comments.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import fmean
 from typing import Any
 
@@ -25,16 +27,28 @@ from ..model.config import ProgramConfig
 from ..model.pairings import PairingState
 from ..model.people import Participant
 from ..model.sessions import Schedule
-from ..model.vocabulary import KIND_TITLES, metric_text
+from ..model.vocabulary import KIND_TITLES, SURVEY_METRICS, metric_text
 from .evaluation import (
     EvaluationResult,
     GoalResult,
+    Unit,
     active_participants,
+    evaluate,
     latest_answers,
     ordered_kinds,
     skill_delta,
 )
-from .privacy import Breakdown, Comment, Redactor, _PersonFigures, breakdowns, comments
+from .privacy import (
+    TOTAL,
+    Breakdown,
+    Comment,
+    LeftOut,
+    PersonFigures,
+    Redactor,
+    comments,
+    counted_answers,
+    protect_figures,
+)
 from .status import MISSED, SILENT, Status
 
 RISK_WORDS = {MISSED: "missed twice in a row", SILENT: "no meeting for weeks"}
@@ -102,6 +116,7 @@ class Report:
     skills_after: str = "final"  # the survey the "after" skill ratings come from
     cohorts: list[Cohort] = field(default_factory=list)
     certificates: list[tuple[str, int]] = field(default_factory=list)  # (id, sessions held)
+    left_out: list[LeftOut] = field(default_factory=list)  # answers no survey figure counts
 
     def to_json(self) -> dict[str, Any]:
         """`report --json` (SPEC §2): goals and metrics first; hidden figures are null."""
@@ -158,6 +173,15 @@ class Report:
                 for c in self.cohorts
             ],
             "certificates": len(self.certificates),
+            "left_out": [
+                {
+                    "survey": e.survey,
+                    "question": e.question,
+                    "answers": e.answers,
+                    "reason": e.reason,
+                }
+                for e in self.left_out
+            ],
             "suppressed": list(ev.suppressed),
             "notes": list(ev.notes),
         }
@@ -417,6 +441,89 @@ def certified(
     ]
 
 
+def _protected(
+    evaluation: EvaluationResult,
+    people: Sequence[Participant],
+    figures: PersonFigures,
+    threshold: int,
+) -> tuple[EvaluationResult, list[Breakdown]]:
+    """The evaluation and the breakdowns as the report shows them: every survey figure
+    over the same answers checked as one system (`privacy.protect_figures`).
+
+    Per column: the program-wide figure, each survey's, each topic's and each goal's,
+    with the breakdown cells. What is hidden here is `None` in the returned evaluation
+    (a goal without its value has no status: "no data") and named in its notes.
+    """
+    ev = evaluation
+    behind = ev.behind
+    headline = ("satisfaction", "nps", "goal_progress", "skill_delta")
+    others: dict[str, dict[str, frozenset[Unit]]] = {c: {} for c in SURVEY_METRICS}
+    for metric in headline:  # (response_rate's total is the breakdown's people)
+        shown = ev.metrics.get(metric) is not None
+        others[metric][TOTAL] = behind.get(metric, frozenset()) if shown else frozenset()
+    for column, key, by_kind in (
+        ("satisfaction", "satisfaction@", ev.satisfaction_by_kind),
+        ("nps", "nps@", ev.nps_by_kind),
+        ("skill_delta", "skill_delta:", ev.skill_delta_by_topic),
+    ):
+        for kind, value in by_kind.items():
+            if value is not None:
+                others[column][f"{column}:{kind}"] = behind.get(key + kind, frozenset())
+    for goal in ev.goals:
+        if goal.value is not None and f"goal:{goal.id}" in behind:
+            others[goal.metric][f"goal:{goal.id}"] = behind[f"goal:{goal.id}"]
+    protected = protect_figures(people, figures, threshold, others)
+    hidden = protected.hidden
+    gone: list[str] = []
+
+    def keep(column: str, name: str, value: float | None, words: str) -> float | None:
+        if value is not None and name in hidden.get(column, ()):
+            gone.append(words)
+            return None
+        return value
+
+    satisfaction = {
+        k: keep("satisfaction", f"satisfaction:{k}", v, f"satisfaction ({k} survey)")
+        for k, v in ev.satisfaction_by_kind.items()
+    }
+    nps_by_kind = {
+        k: keep("nps", f"nps:{k}", v, f"nps ({k} survey)") for k, v in ev.nps_by_kind.items()
+    }
+    by_topic = {
+        t: keep("skill_delta", f"skill_delta:{t}", v, f"skill_delta for {t}")
+        for t, v in ev.skill_delta_by_topic.items()
+    }
+    goals = []
+    for goal in ev.goals:
+        if keep(goal.metric, f"goal:{goal.id}", goal.value, f"goal {goal.id}") != goal.value:
+            goal = replace(goal, value=None, status="no data", projected=None)
+        goals.append(goal)
+    notes = list(ev.notes)
+    if gone:
+        notes.append(
+            "hidden to protect anonymity (with the other figures shown, it would describe "
+            f"fewer than {threshold} people): " + "; ".join(gone)
+        )
+    result = replace(
+        ev,
+        goals=goals,
+        satisfaction_by_kind=satisfaction,
+        nps_by_kind=nps_by_kind,
+        skill_delta_by_topic=by_topic,
+        hidden_topics=[
+            *ev.hidden_topics,
+            *(
+                t
+                for t in by_topic
+                if by_topic[t] is None and ev.skill_delta_by_topic[t] is not None
+            ),
+        ],
+        suppressed=[*ev.suppressed, *gone],
+        notes=notes,
+    )
+    return result, protected.breakdowns
+
+
 def build_report(
     config: ProgramConfig,
     participants: Sequence[Participant],
@@ -429,15 +536,24 @@ def build_report(
     today: dt.date,
     cohorts: Sequence[Cohort] = (),
 ) -> Report:
-    """The whole report as of `today` (rules in the module docstring)."""
+    """The whole report as of `today` (rules in the module docstring).
+
+    `evaluation` is `evaluate` over `responses`; when the report leaves answers out
+    (`privacy.counted_answers`: people not in a pair, too few anonymous answers) it is
+    worked out again without them, so that every figure counts the same people.
+    """
     info = config.program
     threshold = config.evaluation.anonymity_threshold
-    kinds = ordered_kinds(
-        {s.kind for s in config.evaluation.surveys} | {r.survey_kind for r in responses}
-    )
-    by_kind = latest_answers(responses, kinds)
     started = {x for p in pairs.pairs if p.since <= today for x in (p.mentor, p.mentee)}
     people = [p for p in participants if p.id in started] if started else list(participants)
+    outside = "not in a pair" if started else "not on the roster"
+    counted, left_out = counted_answers(responses, {p.id for p in people}, threshold, outside)
+    if left_out:
+        evaluation = evaluate(config, participants, pairs, schedule, meetings, counted, today)
+    kinds = ordered_kinds(
+        {s.kind for s in config.evaluation.surveys} | {r.survey_kind for r in counted}
+    )
+    by_kind = latest_answers(counted, kinds)
     active = active_participants(participants, pairs, today)
 
     # Per person: attendance over their pairs, latest satisfaction, skill deltas, answered.
@@ -459,25 +575,28 @@ def build_report(
         else {}
     )
     skills = evaluation.skills or skill_delta(by_kind)
-    deltas: dict[str, list[int]] = {}
-    for ratings in skills.pairs.values():
+    deltas: dict[str, dict[str, int]] = {}
+    for topic, ratings in skills.pairs.items():
         for who, (before, after) in ratings.items():
-            deltas.setdefault(who, []).append(after - before)
+            deltas.setdefault(who, {})[topic] = after - before
     latest_any = next((k for k in reversed(kinds) if by_kind[k]), None)
     answered_ids = (
         {r.respondent for r in by_kind[latest_any] if r.respondent} if latest_any else set()
     )
-    figures = _PersonFigures(
+    figures = PersonFigures(
         attendance,
         satisfaction,
         deltas,
         {who: who in answered_ids for who in active} if latest_any else {},
+        latest_sat or "",
     )
+    evaluation, shown_breakdowns = _protected(evaluation, people, figures, threshold)
 
     distribution: dict[str, list[int]] = {}
     for kind in kinds:
         answers = [r.satisfaction for r in by_kind[kind] if r.satisfaction is not None]
-        if answers and len(answers) >= threshold:
+        # the satisfaction chart shows a survey's answers only where its figure is shown
+        if answers and evaluation.satisfaction_by_kind.get(kind) is not None:
             distribution[kind] = [answers.count(v) for v in range(1, 6)]
 
     titles = {t.id: t.title for t in config.topics}
@@ -495,7 +614,8 @@ def build_report(
     ]
     skill_rows.sort(key=lambda s: (-s.delta, s.title))
 
-    shown, hidden = comments(by_kind, Redactor(participants), threshold, info.name)
+    by_kind_all = latest_answers(responses, kinds)  # comments: every answer, names blanked
+    shown, hidden = comments(by_kind_all, Redactor(participants), threshold, info.name)
     reasons: dict[str, int] = {}
     for row in status.at_risk:
         for risk in row.risks:
@@ -515,11 +635,12 @@ def build_report(
         weeks=weekly_attendance(pairs, schedule, meetings, info.start, info.end, today),
         satisfaction_distribution=distribution,
         skills=skill_rows,
-        breakdowns=breakdowns(people, figures, threshold),
+        breakdowns=shown_breakdowns,
         comments=shown,
         comments_hidden=hidden,
         recommendations=recommendations(config, evaluation, len(status.at_risk), skill_rows),
         skills_after=skills.after,
         cohorts=list(cohorts),
         certificates=certified(config, participants, pairs, meetings, responses, today),
+        left_out=left_out,
     )

@@ -14,6 +14,8 @@ MEETINGS_FILE = "meetings.csv"
 STATE_DIR = "state"
 PAIRINGS_FILE = f"{STATE_DIR}/pairings.toml"
 SCHEDULE_FILE = f"{STATE_DIR}/schedule.toml"
+ARCHIVE_FILE = f"{STATE_DIR}/archive.toml"  # a purged program's figures (rmentor purge)
+PURGE_TRASH_DIR = ".rmentor-purge"  # what a purge moves away until it is done
 TEMPLATES_DIR = "templates"  # the program's own templates, searched before the shipped ones
 OUT_DIR = "out"
 CALENDAR_DIR = "calendars"  # under the out folder
@@ -31,6 +33,8 @@ def find_program(start: Path, explicit: Path | None = None) -> Path:
         if folder.is_file() and folder.name == PROGRAM_FILE:
             return folder.parent
         if not (folder / PROGRAM_FILE).is_file():
+            if (folder / PROGRAM_FILE).exists():  # a FIFO or a device: never opened
+                raise ProgramNotFound(f"{PROGRAM_FILE} in {explicit} is not a regular file")
             raise ProgramNotFound(f"no {PROGRAM_FILE} in {explicit}")
         return folder
     for folder in (start.resolve(), *start.resolve().parents):

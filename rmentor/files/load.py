@@ -9,7 +9,7 @@ what commands call: it raises `InvalidProgram` with all problems when any is an 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -22,9 +22,11 @@ from ..model.pairings import PairingState
 from ..model.people import Participant
 from ..model.program import Program
 from ..model.sessions import Schedule
+from .archive import read_history
 from .layout import PROGRAM_FILE
 from .meetings import load_meetings
 from .program_yaml import blank_config, lenient_topics, load_config, load_yaml
+from .reading import PROGRAM_BYTES, read_capped
 from .roster import load_roster
 from .state import read_pairings, read_schedule
 from .surveys import load_surveys
@@ -37,9 +39,9 @@ def _read_config(
 ) -> tuple[ProgramConfig, SourceMap, frozenset[str], list[Problem], dict[str, object]]:
     """program.yaml: the config (defaults for broken sections), where each value stands."""
     try:
-        data = (folder / PROGRAM_FILE).read_bytes()
+        data = read_capped(folder / PROGRAM_FILE, PROGRAM_BYTES)
     except OSError as exc:
-        problem = error(Location(PROGRAM_FILE), f"cannot read {PROGRAM_FILE}: {exc.strerror}")
+        problem = error(Location(PROGRAM_FILE, 1, 1), f"cannot read {PROGRAM_FILE}: {exc.strerror}")
         config, broken = blank_config()
         return config, SourceMap(PROGRAM_FILE), broken, [problem], {}
     raw, where, problems = load_yaml(data, PROGRAM_FILE)
@@ -67,16 +69,26 @@ def _state(read: Callable[[], T], problems: list[Problem], empty: T) -> T:
 
 
 def _named_files(
-    folder: Path, config: ProgramConfig, where: SourceMap, problems: list[Problem]
+    folder: Path,
+    config: ProgramConfig,
+    where: SourceMap,
+    problems: list[Problem],
+    people: Sequence[Participant],
 ) -> frozenset[tuple[str, str]]:
-    """Earlier cohorts' pairings (matching.history), read; compare folders, looked for."""
+    """Earlier cohorts' pairings (matching.history), read; compare folders, looked for.
+
+    A purged cohort's pairings name people by pseudonyms; `read_history` matches them
+    back through this roster's ids (`people`).
+    """
     history: set[tuple[str, str]] = set()
+    ids = [p.id for p in people]
     for i, name in enumerate(config.matching.history):
-        if not (folder / name).is_file():
-            problems.append(error(where.at("matching", "history", i), f"file `{name}` not found"))
+        path = folder / name
+        if not path.is_file():  # a FIFO or a device would block or never end: not opened
+            what = "is not a regular file" if path.exists() else "not found"
+            problems.append(error(where.at("matching", "history", i), f"file `{name}` {what}"))
             continue
-        state = _state(partial(read_pairings, folder, name), problems, PairingState())
-        history.update((p.mentor, p.mentee) for p in state.pairs)
+        history |= _state(partial(read_history, folder, name, ids), problems, set())
     for i, name in enumerate(config.evaluation.compare):
         at = where.at("evaluation", "compare", i)
         path = folder / name
@@ -112,7 +124,7 @@ def read_program(folder: Path) -> Program:
         program = replace(program, responses=tuple(responses))
     history: frozenset[tuple[str, str]] = frozenset()
     if broken.isdisjoint({"matching", "evaluation"}):
-        history = _named_files(folder, config, where, problems)
+        history = _named_files(folder, config, where, problems, people)
     return replace(program, history=history, problems=tuple(problems))
 
 

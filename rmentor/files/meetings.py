@@ -27,6 +27,7 @@ from ..model.config import Topic, TopicIndex
 from ..text import clean, fold, parse_date, parse_whole, suggest
 from .layout import MEETINGS_FILE
 from .output import write_bytes_atomic
+from .reading import TABLE_BYTES, read_capped
 from .tables import (
     ColumnMap,
     RowReader,
@@ -36,6 +37,7 @@ from .tables import (
     read_csv,
     sniff_delimiter,
     split_list,
+    too_many_problems,
 )
 
 MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status", "minutes", "topics", "notes")
@@ -164,6 +166,9 @@ def meetings_from_table(
     index = TopicIndex(topics)
     meetings: list[Meeting] = []
     for row in table.rows:
+        if (stop := too_many_problems(table, row, problems)) is not None:
+            problems.append(stop)
+            break
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
         meeting = _row_to_meeting(
@@ -180,11 +185,12 @@ def load_meetings(
     """Read meetings.csv; no file is an empty log. Never raises for the user's mistakes."""
     path = folder / MEETINGS_FILE
     try:
-        data = path.read_bytes()
+        data = read_capped(path, TABLE_BYTES)
     except FileNotFoundError:
         return [], []
     except OSError as exc:
-        return [], [error(Location(MEETINGS_FILE), f"cannot read {MEETINGS_FILE}: {exc.strerror}")]
+        at = Location(MEETINGS_FILE, 1, 1)
+        return [], [error(at, f"cannot read {MEETINGS_FILE}: {exc.strerror}")]
     if not data.strip():
         return [], []
     table, problems = read_csv(data, MEETINGS_FILE)
@@ -289,7 +295,7 @@ def append_meeting(
     }
     path = folder / MEETINGS_FILE
     try:
-        data = path.read_bytes()
+        data = read_capped(path, TABLE_BYTES)  # the loader read it already; no FIFO here
     except FileNotFoundError:
         data = b""
     except OSError as exc:

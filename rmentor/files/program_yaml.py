@@ -23,8 +23,17 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from ..errors import KeyPath, Location, Problem, SourceMap, error
 from ..model.config import Contact, ProgramConfig, ProgramInfo, Topic
 from ..text import suggest
+from .reading import PROGRAM_BYTES
 
-MAX_BYTES = 1_000_000  # a program definition is a few KB; refuse anything absurd
+MAX_BYTES = PROGRAM_BYTES  # a program definition is a few KB; refuse anything absurd
+# A program.yaml is nested 5 deep and holds a few hundred values. The composer recurses
+# once per level (a RecursionError near 1,000) and keeps every node in memory, so both
+# are capped far above any real file and far below what would hurt.
+MAX_DEPTH = 64
+MAX_NODES = 50_000
+# Python refuses to turn more than 4,300 digits into an int (a ValueError); no setting
+# of rmentor needs more than a handful.
+MAX_DIGITS = 100
 
 
 _NULL = re.compile(r"^(?:~|null|Null|NULL)?$")
@@ -42,10 +51,26 @@ class _Refused(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """Composes nodes only, refusing anchors, aliases and unexpected tags up front."""
+    """Composes nodes only, refusing anchors, aliases, unexpected tags, deep nesting and
+    too many values up front."""
+
+    depth = 0
+    nodes = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(
+                event.start_mark,
+                f"the file holds more than {MAX_NODES:,} values; at most {MAX_NODES:,} are read",
+            )
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(
+                event.start_mark,
+                f"the YAML is nested more than {MAX_DEPTH} levels deep",
+                "a program.yaml needs a handful of levels; is a bracket left open?",
+            )
         if isinstance(event, yaml.AliasEvent):
             raise _Refused(
                 event.start_mark,
@@ -64,7 +89,11 @@ class _Loader(yaml.SafeLoader):
         if explicit and tag != _STR_TAG:
             shown = str(tag).replace("tag:yaml.org,2002:", "!!")
             raise _Refused(event.start_mark, f"YAML tags are not allowed (`{shown}`)")
-        node: Any = super().compose_node(parent, index)
+        self.depth += 1
+        try:
+            node: Any = super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
         node.explicit_str = explicit  # `!!str 10:30` is text whatever it looks like
         return node
 
@@ -88,6 +117,13 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
+def _too_long(node: yaml.ScalarNode) -> bool:
+    """A plain scalar that would be an integer of more digits than MAX_DIGITS."""
+    value: str = node.value
+    plain = node.style is None and not getattr(node, "explicit_str", False)
+    return plain and len(value) > MAX_DIGITS and _INT.match(value) is not None
+
+
 class _Builder:
     def __init__(self, file: str) -> None:
         self.file = file
@@ -102,6 +138,19 @@ class _Builder:
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
+        return self._scalar(node, path)
+
+    def _scalar(self, node: yaml.ScalarNode, path: KeyPath) -> Any:
+        if _too_long(node):
+            digits = len(node.value.lstrip("+-"))
+            self.problems.append(
+                error(
+                    self.values[path],
+                    f"a number of {digits:,} digits; at most {MAX_DIGITS} are read",
+                    "quote it if it is meant as text",
+                )
+            )
+            return node.value[:12] + "…"  # what a later message may show of it
         return _scalar(node)
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
@@ -112,7 +161,9 @@ class _Builder:
             if not isinstance(key_node, yaml.ScalarNode):
                 self.problems.append(error(key_loc, "a key must be a plain name"))
                 continue
-            key = str(_scalar(key_node)) if key_node.value != "" else ""
+            # a key is a name: digits too many to be a number are kept as they were written
+            plain = _too_long(key_node) or key_node.value == ""
+            key = key_node.value if plain else str(_scalar(key_node))
             if key == "":
                 self.problems.append(error(key_loc, "empty key"))
                 continue

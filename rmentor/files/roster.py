@@ -11,16 +11,29 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import Location, Problem, SourceMap, error
+from ..errors import Location, Problem, SourceMap, error, warning
 from ..model.config import RosterConfig, Topic, TopicIndex
 from ..model.people import PARTICIPANT_FIELDS, REQUIRED_FIELDS, Participant
 from ..model.places import is_timezone, timezone_hint
 from ..model.vocabulary import ROLES
-from ..text import parse_date, parse_whole
+from ..text import header_key, parse_date, parse_whole, suggest
 from .availability import AvailabilityError, parse_availability
-from .tables import RowReader, Table, map_columns, overflow, read_table, split_list
+from .reading import ROSTER_ROWS
+from .tables import (
+    ColumnMap,
+    RowReader,
+    Table,
+    map_columns,
+    overflow,
+    read_table,
+    split_list,
+    too_many_problems,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Columns that are not fields but are read all the same: a person's holiday calendar
+# (engines/schedule.py) when their office names none.
+USED_EXTRA_COLUMNS = frozenset({"country"})
 
 
 def _row_to_participant(
@@ -142,12 +155,16 @@ def participants_from_table(
 ) -> tuple[list[Participant], list[Problem]]:
     """Convert one roster table; rows with errors are reported and left out."""
     columns, problems = map_columns(table, PARTICIPANT_FIELDS, REQUIRED_FIELDS, config.columns)
+    problems += unused_columns(table, columns)
     if any(name not in columns.fields for name in REQUIRED_FIELDS):
         return [], problems
     index = TopicIndex(topics)
     offices = office_timezones or {}
     people: list[Participant] = []
     for row in table.rows:
+        if (stop := too_many_problems(table, row, problems)) is not None:
+            problems.append(stop)
+            break
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
         reader = RowReader(table, row, columns, problems)
@@ -156,6 +173,28 @@ def participants_from_table(
         if person is not None:
             people.append(person)
     return people, problems
+
+
+def unused_columns(table: Table, columns: ColumnMap) -> list[Problem]:
+    """A warning for each roster column that nothing in rmentor reads.
+
+    Such a column is personal data kept for nothing (an export's salary, a birthday):
+    better left out of the program folder. Columns that look like a misspelt field are
+    warned about by `map_columns` already, with the field they may mean.
+    """
+    problems: list[Problem] = []
+    for title, index in sorted(columns.extra.items(), key=lambda item: item[1]):
+        if header_key(title) in USED_EXTRA_COLUMNS or suggest(title, PARTICIPANT_FIELDS):
+            continue
+        problems.append(
+            warning(
+                Location(table.file, table.header_line, index + 1),
+                f"column `{title}` is not used by the program",
+                "leave it out of the roster: personal data the program does not need "
+                "should not be kept",
+            )
+        )
+    return problems
 
 
 def load_roster(
@@ -169,7 +208,17 @@ def load_roster(
     """Read every roster file named in program.yaml, in order."""
     problems: list[Problem] = []
     people: list[Participant] = []
+    rows_left = ROSTER_ROWS  # in all files: one file may be named many times
     for i, name in enumerate(config.files):
+        if rows_left == 0:
+            problems.append(
+                error(
+                    where.at("roster", "files", i),
+                    f"the roster files before `{name}` hold {ROSTER_ROWS:,} rows, "
+                    "as many as all roster files together may; it is not read",
+                )
+            )
+            continue
         table, found = read_table(
             folder,
             name,
@@ -177,9 +226,12 @@ def load_roster(
             encoding=config.encoding,
             sheet=config.sheet,
             sheet_at=where.at("roster", "sheet"),
+            max_rows=rows_left,
+            rows_hint=f"all roster files together may hold {ROSTER_ROWS:,} people",
         )
         problems += found
         if table is not None:
+            rows_left -= len(table.rows)
             more, found = participants_from_table(
                 table, config, topics, default_timezone, office_timezones
             )

@@ -18,6 +18,8 @@ GITIGNORE = (
     "# generated documents: rebuild them with `rmentor build`\nout/\n"
     "# left by a run that was killed while writing; the next run removes them\n"
     ".*.rmentor.tmp\n"
+    "# files `rmentor purge` is removing; only there while it runs\n"
+    ".rmentor-purge/\n"
 )
 # What never leaves the sample program when it is copied.
 _SKIP = shutil.ignore_patterns("out", "__pycache__", "*.pyc", ".DS_Store")

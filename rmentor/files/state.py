@@ -18,10 +18,18 @@ import tomli_w
 
 from ..errors import InvalidProgram, Location, Problem, error
 from ..model.pairings import Pairing, PairingState, Status, Withdrawal
-from ..model.sessions import PairPlan, Schedule, Session, Skip, Slot
+from ..model.places import is_timezone
+from ..model.sessions import PairPlan, Schedule, Session, SessionStatus, Skip, Slot
 from ..model.vocabulary import SESSION_KINDS, SessionKind
 from .layout import PAIRINGS_FILE, SCHEDULE_FILE
 from .output import write_text_atomic
+from .reading import (
+    MAX_FILE_PROBLEMS,
+    PAIRINGS_BYTES,
+    SCHEDULE_BYTES,
+    TOML_TABLES,
+    read_capped,
+)
 
 FORMAT_VERSION = 1
 HEADER = (
@@ -74,50 +82,102 @@ def _problem(file: str, message: str, line: int = 1) -> Problem:
 
 def read_pairings(folder: Path, name: str = PAIRINGS_FILE) -> PairingState:
     """Read a pairings file; a missing file is an empty state. Raises InvalidProgram."""
-    path = folder / name
+    text = read_state_text(folder / name, name, "the pairings file", PAIRINGS_BYTES)
+    return PairingState() if text is None else parse_pairings(text, name)
+
+
+def read_state_text(path: Path, name: str, what: str, cap: int = PAIRINGS_BYTES) -> str | None:
+    """A state file's text (None when there is none), read through `read_capped`.
+
+    Raises `InvalidProgram` for a file that cannot be read, is not a regular file, is
+    larger than `cap` bytes, or is not UTF-8 (the problem at the undecodable byte).
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_capped(path, cap)
     except FileNotFoundError:
-        return PairingState()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidProgram([_problem(name, f"cannot read the pairings file: {exc}")]) from None
-    return parse_pairings(text, name)
-
-
-def parse_pairings(text: str, name: str) -> PairingState:
-    """Parse pairings.toml text into a `PairingState`, reporting every bad table."""
+        return None
+    except OSError as exc:
+        raise InvalidProgram([_problem(name, f"cannot read {what}: {exc.strerror}")]) from None
     try:
-        data = tomllib.loads(text)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"byte 0x{data[exc.start]:02x} is not valid UTF-8"
+        raise InvalidProgram([error(Location(name, line, column), message)]) from None
+
+
+_LONG_NUMBER = re.compile(r"[0-9_]{100,}")
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.MULTILINE)
+
+
+def load_toml(text: str, name: str) -> dict[str, Any]:
+    """TOML text as data; every failure of the parser is an `InvalidProgram` at its line.
+
+    Besides syntax errors, tomllib raises a plain ValueError for an integer of more than
+    4,300 digits, and recurses once per level of nested arrays and inline tables. The
+    table headers are counted first: they are what costs tomllib most memory.
+    """
+    tables = sum(1 for _ in _TABLE_HEADER.finditer(text))
+    if tables > TOML_TABLES:
+        message = f"the file has {tables:,} tables ([...] lines); at most {TOML_TABLES:,} are read"
+        raise InvalidProgram([error(Location(name, 1, 1), message)])
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = _TOML_WHERE.search(str(exc))
         line, col = (int(found[1]), int(found[2])) if found else (1, 1)
         message = _TOML_WHERE.sub("", str(exc)).strip()
         raise InvalidProgram([error(Location(name, line, col), f"TOML: {message}")]) from None
+    except ValueError:
+        long = _LONG_NUMBER.search(text)
+        at = Location(name, 1, 1)
+        digits = 0
+        if long is not None:
+            line = text.count("\n", 0, long.start()) + 1
+            at = Location(name, line, long.start() - (text.rfind("\n", 0, long.start()) + 1) + 1)
+            digits = len(long[0].replace("_", ""))
+        message = (
+            f"TOML: a number of {digits:,} digits is too long to read"
+            if digits
+            else "TOML: a value cannot be read"
+        )
+        raise InvalidProgram([error(at, message)]) from None
+    except RecursionError:
+        message = "TOML: arrays or inline tables are nested too deeply to read"
+        raise InvalidProgram([error(Location(name, 1, 1), message)]) from None
+
+
+def parse_pairings(text: str, name: str) -> PairingState:
+    """Parse pairings.toml text into a `PairingState`, reporting every bad table."""
+    data = load_toml(text, name)
     problems: list[Problem] = []
     pairs: list[Pairing] = []
-    lines = text.splitlines()
+    headers: dict[str, int] = {}  # each `[pairs.ID]` line, looked up once
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("[pairs."):
+            headers.setdefault(line.strip(), number)
 
     def line_of(key: str) -> int:
-        marker = f"[pairs.{key}]"
-        quoted = f'[pairs."{key}"]'
-        for number, line in enumerate(lines, start=1):
-            if line.strip() in (marker, quoted):
-                return number
-        return 1
+        return headers.get(f"[pairs.{key}]") or headers.get(f'[pairs."{key}"]') or 1
 
-    for key, table in sorted((data.get("pairs") or {}).items()):
+    for key, table in sorted(_tables(data, "pairs", name).items()):
+        if len(problems) >= MAX_FILE_PROBLEMS:
+            more = f"more than {MAX_FILE_PROBLEMS:,} problems; the rest is not checked"
+            problems.append(_problem(name, more, line_of(key)))
+            break
         try:
             pair = Pairing(
                 mentor=str(table["mentor"]),
                 mentee=str(table["mentee"]),
                 score=float(table.get("score", 0.0)),
                 since=_date(table["since"]),
-                breakdown={str(k): float(v) for k, v in table.get("breakdown", {}).items()},
-                reasons=tuple(str(r) for r in table.get("reasons", ())),
+                breakdown={str(k): float(v) for k, v in _table(table.get("breakdown", {})).items()},
+                reasons=tuple(str(r) for r in _list(table.get("reasons", []))),
                 locked=bool(table.get("locked", False)),
                 status=_status(table.get("status", "active")),
                 ended=_date(table["ended"]) if "ended" in table else None,
-                end_reason=table.get("end_reason"),
+                end_reason=_text(table.get("end_reason")),
             )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(
@@ -136,14 +196,41 @@ def parse_pairings(text: str, name: str) -> PairingState:
             continue
         pairs.append(pair)
     withdrawn = []
-    for person, table in sorted((data.get("withdrawn") or {}).items()):
+    for person, table in sorted(_tables(data, "withdrawn", name).items()):
         try:
-            withdrawn.append(Withdrawal(person, _date(table["date"]), table.get("reason")))
+            withdrawn.append(Withdrawal(person, _date(table["date"]), _text(table.get("reason"))))
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(_problem(name, f"withdrawal of `{person}` is wrong: {exc}"))
     if problems:
         raise InvalidProgram(problems)
     return PairingState(tuple(pairs), tuple(withdrawn))
+
+
+def _tables(data: dict[str, Any], key: str, name: str) -> dict[str, dict[str, Any]]:
+    """A table of tables (`[pairs.ID]`), or InvalidProgram when it is anything else."""
+    value = data.get(key) or {}
+    if isinstance(value, dict) and all(isinstance(v, dict) for v in value.values()):
+        return value
+    raise InvalidProgram([_problem(name, f"`{key}` must hold one table per entry")])
+
+
+def _table(value: object) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    raise ValueError(f"`{value}` is not a table")
+
+
+def _list(value: object) -> list[Any]:
+    if isinstance(value, list):
+        return value
+    raise ValueError(f"`{value}` is not a list")
+
+
+def _text(value: object) -> str | None:
+    """An optional text (None when absent)."""
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"`{value}` is not text")
 
 
 def _date(value: object) -> dt.date:
@@ -178,6 +265,22 @@ def _kind(value: object) -> SessionKind:
     if value in SESSION_KINDS:
         return value  # type: ignore[return-value]
     raise ValueError(f"session kind `{value}` is not one of {', '.join(SESSION_KINDS)}")
+
+
+def _weekday(value: object) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
+        return value
+    raise ValueError(f"weekday `{value}` is not 0 (Monday) to 6")
+
+
+def _session_status(value: object) -> SessionStatus:
+    if value in ("planned", "cancelled"):
+        return value
+    raise ValueError(f"session status `{value}` is not planned or cancelled")
+
+
+def _optional_date(value: object) -> dt.date | None:
+    return None if value is None else _date(value)
 
 
 def _clock(value: object) -> dt.time:
@@ -252,20 +355,20 @@ def schedule_text(schedule: Schedule) -> str:
 
 def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
     """Read schedule.toml text; raises InvalidProgram with the line of a bad entry."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidProgram([error(Location(name, 1, 1), f"TOML: {exc}")]) from None
+    data = load_toml(text, name)
     plans: list[PairPlan] = []
     skipped: list[Skip] = []
     try:
-        for pair, table in sorted((data.get("pairs") or {}).items()):
-            zone = str(table["slot"]["zone"])
+        for pair, table in sorted(_tables(data, "pairs", name).items()):
+            slot_table = _table(table["slot"])
+            zone = str(slot_table["zone"])
+            if not is_timezone(zone):
+                raise ValueError(f"`{zone}` is not an IANA time zone")
             slot = Slot(
-                weekday=int(table["slot"]["weekday"]),
-                start=table["slot"]["start"],
+                weekday=_weekday(slot_table["weekday"]),
+                start=_clock(slot_table["start"]),
                 zone=zone,
-                fallback=bool(table["slot"].get("fallback", False)),
+                fallback=bool(slot_table.get("fallback", False)),
             )
             sessions = tuple(
                 Session(
@@ -274,31 +377,31 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
                     start=_aware(s["start"], zone),
                     end=_aware(s["end"], zone),
                     theme=str(s.get("theme", "")),
-                    topics=tuple(str(t) for t in s.get("topics", ())),
+                    topics=tuple(str(t) for t in _list(s.get("topics", []))),
                     kind=_kind(s.get("kind", "teaching")),
-                    status=s.get("status", "planned"),
+                    status=_session_status(s.get("status", "planned")),
                     sequence=int(s.get("sequence", 0)),
-                    updated=s.get("updated"),
-                    moved_from=s.get("moved_from"),
+                    updated=_optional_date(s.get("updated")),
+                    moved_from=_optional_date(s.get("moved_from")),
                     fallback=bool(s.get("fallback", False)),
                 )
-                for s in table.get("sessions", ())
+                for s in map(_table, _list(table.get("sessions", [])))
             )
             periods = tuple(
                 (
                     _date(p["from"]),
-                    Slot(
-                        int(p["weekday"]), _clock(p["start"]), zone, bool(p.get("fallback", False))
-                    ),
+                    Slot(_weekday(p["weekday"]), _clock(p["start"]), zone, bool(p.get("fallback"))),
                 )
-                for p in table.get("periods", ())
+                for p in map(_table, _list(table.get("periods", [])))
             )
             plans.append(
                 PairPlan(pair, str(table["mentor"]), str(table["mentee"]), slot, sessions, periods)
             )
-        for item in data.get("skipped", ()):
-            skipped.append(Skip(str(item["pair"]), item["date"], str(item["reason"])))
-    except (KeyError, TypeError, ValueError) as exc:
+        for item in map(_table, _list(data.get("skipped", []))):
+            skipped.append(Skip(str(item["pair"]), _date(item["date"]), str(item["reason"])))
+    # OverflowError: a datetime in year 1 moved to a zone west of its offset, or an
+    # infinite number where a whole one belongs
+    except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidProgram(
             [error(Location(name, 1, 1), f"schedule file is incomplete or wrong: {exc}")]
         ) from None
@@ -308,15 +411,8 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
 def read_schedule(folder: Path) -> Schedule:
     """state/schedule.toml, or an empty schedule when there is none yet."""
     path = folder / SCHEDULE_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Schedule()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidProgram(
-            [error(Location(SCHEDULE_FILE, 1, 1), f"cannot read: {exc}")]
-        ) from None
-    return parse_schedule(text)
+    text = read_state_text(path, SCHEDULE_FILE, "the schedule file", SCHEDULE_BYTES)
+    return Schedule() if text is None else parse_schedule(text)
 
 
 def write_schedule(folder: Path, schedule: Schedule) -> bool:

@@ -28,7 +28,8 @@ from ..model.config import ProgramConfig, Survey
 from ..model.people import Participant
 from ..model.vocabulary import SKILL_PREFIX, SURVEY_FIELDS
 from ..text import fold, header_key, suggest
-from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table
+from .reading import MAX_ROWS, SURVEY_ROWS
+from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table, too_many_problems
 
 # field -> (lowest, highest) accepted answer
 SCALES: dict[str, tuple[int, int]] = {
@@ -39,6 +40,7 @@ SCALES: dict[str, tuple[int, int]] = {
 SKILL_SCALE = (1, 5)
 # A whole number, alone or followed by its label: "4", "4 - Agree", "9 (very likely)".
 _RATING = re.compile(r"^(\d+)(?:\s*|\s*[-\u2013\u2014:(]\s*[^\d\s].*|\s+[^\d\s].*)$", re.DOTALL)
+_RATING_DIGITS = 6  # more digits than any scale could need
 _NOWHERE = Location("survey")
 _SKILL_HEADER = re.compile(r"^skill:.+$")
 
@@ -48,7 +50,10 @@ def parse_rating(text: str, low: int, high: int) -> int:
     match = _RATING.match(text.strip())
     if match is None:
         raise ValueError(f"`{text}` is not a whole number from {low} to {high}")
-    value = int(match[1])
+    digits = match[1]
+    if len(digits) > _RATING_DIGITS:  # int() would refuse 4,300 with Python's own words
+        raise ValueError(f"`{digits[:10]}…` ({len(digits):,} digits) is outside {low}-{high}")
+    value = int(digits)
     if not low <= value <= high:
         raise ValueError(f"`{text}` is outside {low}-{high}")
     return value
@@ -160,6 +165,9 @@ def responses_from_table(
         return [], problems
     responses: list[Response] = []
     for row in table.rows:
+        if (stop := too_many_problems(table, row, problems)) is not None:
+            problems.append(stop)
+            break
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
         responses.append(_row_to_response(table, row, survey, columns, skills, people, problems))
@@ -213,6 +221,7 @@ def load_surveys(
     topics = [t.id for t in config.topics]
     responses: list[Response] = []
     problems: list[Problem] = []
+    rows_left = SURVEY_ROWS  # in all exports: one file may be named many times
     for i, survey in enumerate(config.evaluation.surveys):
         path = ("evaluation", "surveys", i)
         named_at = where.at(*path, "file") if where else Location("program.yaml")
@@ -224,10 +233,13 @@ def load_surveys(
             encoding=survey.encoding,
             sheet=survey.sheet,
             sheet_at=sheet_at,
+            max_rows=min(MAX_ROWS, rows_left),
+            rows_hint=f"all survey exports together may hold {SURVEY_ROWS:,} answers",
         )
         problems += found
         if table is None:
             continue
+        rows_left -= len(table.rows)
         # A misspelt header under columns: would silently drop that whole question.
         headers = {header_key(h): h for h in table.header if h}
         for key in survey.columns:

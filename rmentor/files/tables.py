@@ -4,25 +4,45 @@ Used for rosters and, later, survey exports. A coordinator's files come from HR
 systems, Google Forms and Excel: UTF-8 with or without BOM, a declared legacy
 encoding, `,` `;` or tab delimiters, CRLF, quoted multi-line cells, ragged rows.
 Nothing here raises on bad bytes: every difficulty becomes a `Problem`.
+
+Every table is bounded (docs/safety.md): the file's size before it is read
+(`reading.read_capped`), then MAX_ROWS rows, MAX_COLUMNS columns and MAX_CELL_CHARS
+characters a cell, counted on what is really there. A workbook is read by our own
+streaming reader over its zip (`reading.read_sheet`), never trusting what the file
+says about itself: not its `<dimension>`, not its shared-string count.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from ..errors import Location, Problem, error, warning
 from ..text import clean, header_key, suggest
+from .reading import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_COLUMNS,
+    MAX_FILE_PROBLEMS,
+    MAX_LINES,
+    MAX_ROWS,
+    ROWS_HINT,
+    TABLE_BYTES,
+    NoSuchSheet,
+    NotAWorkbook,
+    Refused,
+    read_capped,
+    read_sheet,
+    too_many_rows,
+)
 
-MAX_TABLE_BYTES = 100_000_000  # generous: 100,000 rows of a wide HR export is ~50 MB
+MAX_TABLE_BYTES = TABLE_BYTES
 DELIMITERS = (",", ";", "\t")
 T = TypeVar("T")
 _BOM = b"\xef\xbb\xbf"
@@ -77,8 +97,20 @@ def _decode(data: bytes, file: str, encoding: str) -> tuple[str | None, list[Pro
         return None, [error(Location(file, line, col), message, hint)]
 
 
-def read_csv(data: bytes, file: str, encoding: str = "utf-8") -> tuple[Table | None, list[Problem]]:
-    """Read CSV bytes into a `Table`; `None` (with problems) when it cannot be read."""
+def read_csv(
+    data: bytes,
+    file: str,
+    encoding: str = "utf-8",
+    *,
+    max_rows: int = MAX_ROWS,
+    rows_hint: str | None = None,
+) -> tuple[Table | None, list[Problem]]:
+    """Read CSV bytes into a `Table`; `None` (with problems) when it cannot be read.
+
+    At most `max_rows` rows below the header are read (`rows_hint` says why, if not
+    the file's own limit), MAX_COLUMNS columns, MAX_CELL_CHARS characters a cell,
+    MAX_CELLS cells and MAX_LINES records (blank ones too).
+    """
     top = Location(file, 1, 1)
     if len(data) > MAX_TABLE_BYTES:
         return None, [error(top, f"file is larger than {MAX_TABLE_BYTES:,} bytes")]
@@ -90,27 +122,47 @@ def read_csv(data: bytes, file: str, encoding: str = "utf-8") -> tuple[Table | N
         return None, [
             error(Location(file, line, 1), "the file contains NUL bytes; is it really a CSV?")
         ]
-    first_line = text.split("\n", 1)[0]
-    delimiter = sniff_delimiter(first_line)
+    end = text.find("\n")
+    delimiter = sniff_delimiter(text if end < 0 else text[:end])
     # strict: a quote left open must be an error, not swallow the rest of the file
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: tuple[str, ...] | None = None
     header_line = 0
     rows: list[Row] = []
-    last = 0
+    last = records = kept = 0
     try:
         for record in reader:
             start, last = last + 1, reader.line_num
-            cells = tuple(clean(c) for c in record)
+            records += 1
+            if records > MAX_LINES:
+                return None, [_too_many(file, start, MAX_LINES, "lines")]
+            if not any(record):
+                continue  # a blank line, or a row of empty cells (the quick way)
+            if len(record) > MAX_COLUMNS:
+                width = _used_width(record)
+                if width > MAX_COLUMNS:
+                    return None, [_too_wide(file, start, width)]
+                record = record[:width]  # trailing empty cells, as a spreadsheet leaves
+            cells = tuple(map(clean, record))
             if not any(cells):
-                continue  # blank lines and rows of empty cells
+                continue  # a row of cells that are only spaces
+            if max(map(len, cells)) > MAX_CELL_CHARS:
+                column = next(i for i, c in enumerate(cells) if len(c) > MAX_CELL_CHARS)
+                return None, [_too_long(Location(file, start, column + 1), len(cells[column]))]
+            kept += len(cells)
+            if kept > MAX_CELLS:
+                return None, [_too_many(file, start, MAX_CELLS, "cells")]
             if header is None:
                 header, header_line = cells, start
+            elif len(rows) == max_rows:
+                return None, [_too_many_rows(file, start, max_rows, rows_hint)]
             else:
                 rows.append(Row(start, cells))
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # csv's own cap, 131,072
+            return None, [_too_long(Location(file, last + 1, 1), csv.field_size_limit(), more=True)]
         if "unexpected end of data" in str(exc):
-            line, column = _unclosed_quote(text, delimiter)
+            line, column = _unclosed_quote(text, delimiter, last + 1)
             return None, [
                 error(
                     Location(file, line, column),
@@ -124,11 +176,59 @@ def read_csv(data: bytes, file: str, encoding: str = "utf-8") -> tuple[Table | N
     return Table(file, header, header_line, tuple(rows)), []
 
 
-def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int]:
-    """Line and field number where the quoted cell that never closes begins."""
-    line, field, quoted, at_start = 1, 1, False, True
-    opened = (1, 1)
+def _used_width(cells: Sequence[str]) -> int:
+    """Cells up to the last one that is not empty."""
+    width = len(cells)
+    while width and not cells[width - 1].strip():
+        width -= 1
+    return width
+
+
+def _too_wide(file: str, line: int, width: int, column: str = "") -> Problem:
+    reaches = f"a value in column {column}, " if column else ""
+    return error(
+        Location(file, line, MAX_COLUMNS + 1),
+        f"the row has {reaches}{width:,} columns; at most {MAX_COLUMNS:,} are read",
+        "delete the columns the program does not need",
+    )
+
+
+def _too_long(where: Location, length: int, *, more: bool = False) -> Problem:
+    count = f"more than {length:,}" if more else f"{length:,}"
+    return error(where, f"the cell has {count} characters; at most {MAX_CELL_CHARS:,} are read")
+
+
+def _too_many(file: str, line: int, limit: int, what: str) -> Problem:
+    return error(
+        Location(file, line, 1),
+        f"the file has more than {limit:,} {what}; at most {limit:,} are read",
+        "leave out the rows and columns the program does not need",
+    )
+
+
+def _too_many_rows(file: str, line: int, limit: int, hint: str | None) -> Problem:
+    return error(Location(file, line, 1), too_many_rows(limit), hint or ROWS_HINT)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what csv counts as the end of a line
+
+
+def _unclosed_quote(text: str, delimiter: str, first_line: int = 1) -> tuple[int, int]:
+    """Line and field number where the quoted cell that never closes begins.
+
+    The search starts at `first_line`, the start of the record csv could not finish:
+    scanning a 20 MB file char by char from its top would take seconds.
+    """
     i = 0
+    if first_line > 1:
+        breaks = _LINE_BREAK.finditer(text)
+        for _ in range(first_line - 1):
+            found = next(breaks, None)
+            if found is None:
+                break
+            i = found.end()
+    line, field, quoted, at_start = first_line, 1, False, True
+    opened = (first_line, 1)
     while i < len(text):
         char = text[i]
         if quoted:
@@ -153,65 +253,38 @@ def _unclosed_quote(text: str, delimiter: str) -> tuple[int, int]:
     return opened
 
 
-def _cell_text(value: object) -> str:
-    """An Excel cell as text a person would have typed."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date | dt.time):
-        return value.isoformat()
-    return str(value)
-
-
 def read_xlsx(
-    data: bytes, file: str, sheet: str | None = None, sheet_at: Location | None = None
+    data: bytes,
+    file: str,
+    sheet: str | None = None,
+    sheet_at: Location | None = None,
+    *,
+    max_rows: int = MAX_ROWS,
+    rows_hint: str | None = None,
 ) -> tuple[Table | None, list[Problem]]:
-    """Read the first (or the named) sheet of an .xlsx workbook into a `Table`."""
-    from openpyxl import load_workbook  # only when an .xlsx is read: it is slow to import
+    """Read the first (or the named) sheet of an .xlsx workbook into a `Table`
+    (its limits as `read_csv`'s).
 
+    `reading.read_sheet` checks the zip before anything is inflated and streams the XML
+    with no DOCTYPE allowed; every limit it meets is a problem at its cell or at 1:1.
+    """
     top = Location(file, 1, 1)
     if len(data) > MAX_TABLE_BYTES:
         return None, [error(top, f"file is larger than {MAX_TABLE_BYTES:,} bytes")]
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        return None, [
-            error(
-                top,
-                f"cannot open as an Excel workbook ({type(exc).__name__})",
-                "save it from Excel as .xlsx, or export CSV UTF-8",
-            )
-        ]
-    try:
-        if sheet is not None and sheet not in book.sheetnames:
-            hint = suggest(sheet, book.sheetnames) or f"sheets: {', '.join(book.sheetnames)}"
-            return None, [error(sheet_at or top, f"no sheet named `{sheet}` in {file}", hint)]
-        ws = book[sheet] if sheet is not None else book.worksheets[0]
-        header: tuple[str, ...] | None = None
-        header_line = 0
-        rows: list[Row] = []
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = tuple(clean(_cell_text(v)) for v in values)
-            while cells and not cells[-1]:
-                cells = cells[:-1]
-            if not cells:
-                continue
-            if header is None:
-                header, header_line = cells, number
-            else:
-                rows.append(Row(number, cells))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, IndexError) as exc:
-        return None, [error(top, f"cannot read the workbook ({type(exc).__name__})")]
-    finally:
-        book.close()
-    if header is None:
+        found = read_sheet(data, sheet, max_rows)
+    except NoSuchSheet as exc:
+        hint = suggest(sheet or "", exc.names) or f"sheets: {', '.join(exc.names)}"
+        return None, [error(sheet_at or top, f"no sheet named `{sheet}` in {file}", hint)]
+    except NotAWorkbook as exc:
+        return None, [error(top, exc.message, "save it from Excel as .xlsx, or export CSV UTF-8")]
+    except Refused as exc:
+        why = rows_hint if rows_hint and exc.hint == ROWS_HINT else exc.hint
+        return None, [error(Location(file, exc.line, exc.column), exc.message, why)]
+    if not found:
         return None, [error(top, "the sheet has no header row")]
-    return Table(file, header, header_line, tuple(rows)), []
+    (header_line, header), *rows = found
+    return Table(file, header, header_line, tuple(Row(line, cells) for line, cells in rows)), []
 
 
 def read_table(
@@ -222,8 +295,14 @@ def read_table(
     encoding: str = "utf-8",
     sheet: str | None = None,
     sheet_at: Location | None = None,
+    max_rows: int = MAX_ROWS,
+    rows_hint: str | None = None,
 ) -> tuple[Table | None, list[Problem]]:
-    """Read a .csv or .xlsx file named (relative to the program folder) in program.yaml."""
+    """Read a .csv or .xlsx file named (relative to the program folder) in program.yaml.
+
+    The file must be a regular file of at most MAX_TABLE_BYTES; see `read_csv` for the
+    rest of the limits.
+    """
     path = folder / name
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".txt", ".tsv"):
@@ -235,7 +314,7 @@ def read_table(
             )
         ]
     try:
-        data = path.read_bytes()
+        data = read_capped(path, MAX_TABLE_BYTES)
     except FileNotFoundError:
         hint = (
             suggest(path.name, (p.name for p in path.parent.glob("*")))
@@ -246,8 +325,24 @@ def read_table(
     except OSError as exc:
         return None, [error(named_at, f"cannot read `{name}`: {exc.strerror}")]
     if suffix == ".xlsx":
-        return read_xlsx(data, name, sheet, sheet_at)
-    return read_csv(data, name, encoding)
+        return read_xlsx(data, name, sheet, sheet_at, max_rows=max_rows, rows_hint=rows_hint)
+    return read_csv(data, name, encoding, max_rows=max_rows, rows_hint=rows_hint)
+
+
+def too_many_problems(table: Table, row: Row, problems: Sequence[Problem]) -> Problem | None:
+    """An error to stop at, when one file has given more than MAX_FILE_PROBLEMS problems.
+
+    A file with a mistake on every row says so after a thousand: the rest would only
+    bury the first ones, and printing them all would take minutes.
+    """
+    if len(problems) <= MAX_FILE_PROBLEMS:
+        return None
+    return error(
+        Location(table.file, row.line, 1),
+        f"more than {MAX_FILE_PROBLEMS:,} problems in {table.file}; "
+        "the rows from here on are not checked",
+        "fix these first",
+    )
 
 
 def overflow(table: Table, row: Row) -> Problem | None:

@@ -13,7 +13,16 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from ..errors import Location, Problem, error, warning
-from ..text import fold, suggest
+from ..text import (
+    char_name,
+    file_stem,
+    fold,
+    invisible_in,
+    lookalike_chars,
+    lookalike_key,
+    show_invisible,
+    suggest,
+)
 from .activity import Meeting
 from .pairings import PairingState, _pair_hint
 from .people import PARTICIPANT_FIELDS, Participant
@@ -26,26 +35,99 @@ PAIRINGS_FILE = "state/pairings.toml"
 
 
 def check_duplicates(program: Program) -> list[Problem]:
-    """Ids and emails must be unique, after trimming, case and Unicode folding."""
+    """Ids and emails must be unique, after trimming, case and Unicode folding, and must
+    not differ only by invisible or look-alike characters (`text.lookalike_key`): a
+    Cyrillic `e` or a zero-width space makes a second person who reads as the first."""
     problems: list[Problem] = []
     for field in ("id", "email"):
         first: dict[str, Participant] = {}
+        alike: dict[str, Participant] = {}
         for person in program.participants:
             value = getattr(person, field)
             if not value:
                 continue
-            key = fold(value)
+            key, look = fold(value), lookalike_key(value)
             if key in first:
                 earlier = first[key]
                 problems.append(
                     error(
                         person.where(field),
-                        f"duplicate {field} `{value}` (first used by "
-                        f"`{earlier.id}` at {earlier.where(field)})",
+                        f"duplicate {field} `{show_invisible(value)}` (first used by "
+                        f"`{show_invisible(earlier.id)}` at {earlier.where(field)})",
                     )
                 )
+            elif look in alike:
+                problems.append(_lookalike(person, alike[look], field))
             else:
                 first[key] = person
+                alike[look] = person
+    return problems
+
+
+def _lookalike(person: Participant, earlier: Participant, field: str) -> Problem:
+    """The error for a value that reads like an earlier person's, naming both cells."""
+    value, other = getattr(person, field), getattr(earlier, field)
+    whose = "" if field == "id" else f" of `{show_invisible(earlier.id)}`"
+    chars = ", ".join(char_name(ch) for ch in lookalike_chars(value + other))
+    return error(
+        person.where(field),
+        f"{field} `{show_invisible(value)}` looks like `{show_invisible(other)}`{whose} at "
+        f"{earlier.where(field)}: they differ only in {chars}",
+        "two people whose ids read alike would be mixed up: make the ids differ visibly"
+        if field == "id"
+        else "mail meant for one would go to the other: check which address is right",
+    )
+
+
+def check_id_characters(program: Program) -> list[Problem]:
+    """An id holds no invisible character (zero-width space, bidi control, soft hyphen,
+    control character): it would make one id look like another, and could steer how a
+    file name or a calendar shows. An e-mail address holding one is warned about."""
+    problems: list[Problem] = []
+    for person in program.participants:
+        for field, make in (("id", error), ("email", warning)):
+            value = getattr(person, field) or ""
+            hidden = invisible_in(value)
+            if hidden:
+                problems.append(
+                    make(
+                        person.where(field),
+                        f"{field} `{show_invisible(value)}` holds an invisible character: "
+                        + ", ".join(char_name(ch) for ch in hidden),
+                        "delete it: it often comes along when text is copied from a web "
+                        "page or a chat",
+                    )
+                )
+    return problems
+
+
+def check_file_names(program: Program) -> list[Problem]:
+    """No two participants share a file name (`text.file_stem`): one person's welcome
+    letter, reserve letter and certificate would overwrite the other's. File names keep
+    only letters, digits and dashes, so `E.1002` and `E-1002` clash. Ids already reported
+    by `check_duplicates` are skipped."""
+    problems: list[Problem] = []
+    looks: set[str] = set()
+    first: dict[str, Participant] = {}
+    for person in program.participants:
+        look = lookalike_key(person.id)
+        if not person.id or look in looks:
+            continue
+        looks.add(look)
+        stem = file_stem(person.id)
+        if stem not in first:
+            first[stem] = person
+            continue
+        earlier = first[stem]
+        problems.append(
+            error(
+                person.where("id"),
+                f"id `{show_invisible(person.id)}` gives the same file name (`{stem}`) as "
+                f"`{show_invisible(earlier.id)}` at {earlier.where('id')}",
+                "file names keep only letters, digits and dashes, in lower case: make the "
+                "two ids differ there, or one person's letters would overwrite the other's",
+            )
+        )
     return problems
 
 
@@ -575,6 +657,8 @@ Check = Callable[[Program], list[Problem]]
 # them loaded without errors (their problems are already reported).
 CHECKS: tuple[tuple[Check, frozenset[str]], ...] = (
     (check_duplicates, frozenset()),
+    (check_id_characters, frozenset()),
+    (check_file_names, frozenset()),
     (check_references, frozenset()),
     (check_manager_cycles, frozenset()),
     (check_people_against_program, frozenset({"program", "matching"})),

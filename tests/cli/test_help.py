@@ -19,6 +19,7 @@ COMMANDS = frozenset(
     {
         "init",
         "validate",
+        "purge",
         "match",
         "withdraw",
         "explain",

@@ -43,7 +43,7 @@ from rmentor.model.config import ProgramConfig
 from rmentor.model.pairings import Pairing
 from rmentor.model.people import Participant
 from rmentor.model.sessions import PairPlan, Schedule, Session, Skip, Slot
-from rmentor.text import slug
+from rmentor.text import invisible_in, slug
 from tests.conftest import MINIMAL_YAML, REPO
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -630,6 +630,73 @@ def test_people_missing_from_the_roster_appear_by_id() -> None:
         if not uid.startswith("milestone-"):
             assert "ATTENDEE" not in event
             assert "Mentor (shares their skills): ana" in str(event["DESCRIPTION"])
+
+
+# Bidi controls (one would show `Eve` as `evE`), zero-width and other invisible
+# characters, C0 and C1 controls, a line separator: none may reach a calendar.
+HIDDEN = (
+    "\u202eEve\u202c \u2066Stone\u2069\u200b\u200e\u061c\u00ad\ufeff\u3164"
+    "\x00\x07\x1b[31m\x9b\u2028\u180e"
+)
+
+
+def test_no_invisible_character_in_any_property_or_file_name() -> None:
+    raw = yaml.safe_load(MINIMAL_YAML)
+    raw["program"].update(
+        name=f"Test{HIDDEN}Program",
+        leader={"name": f"Lee{HIDDEN}", "email": "lee@example.com"},
+        channels=[f"video{HIDDEN}call"],
+    )
+    theme = f"Social{HIDDEN}media"
+    raw["meetings"] = {
+        "curriculum": [{"title": theme, "description": f"About{HIDDEN}it"}],
+        "milestones": [
+            {**m, "name": f"{m['name']}{HIDDEN}", "description": f"Line{HIDDEN}\nnext"}
+            for m in MILESTONES
+        ],
+    }
+    config = ProgramConfig.model_validate(raw)
+    people = {
+        pid: p.model_copy(
+            update={"name": f"{p.name}{HIDDEN}", "title": HIDDEN, "department": f"Fi{HIDDEN}"}
+        )
+        for pid, p in PEOPLE.items()
+    }
+    plans = tuple(
+        dataclasses.replace(
+            plan, sessions=tuple(dataclasses.replace(s, theme=theme) for s in plan.sessions)
+        )
+        for plan in SCHEDULE.plans
+    )
+    schedule = Schedule(plans, skipped=(Skip(PAIR2.id, dt.date(2027, 3, 23), HIDDEN),))
+    titles = {topic: f"{title}{HIDDEN}" for topic, title in TOPICS.items()}
+    files = build_calendars(config, people, [PAIR1, PAIR2], schedule, titles)
+    assert len(files) == 7
+    for name, data in files.items():
+        assert re.fullmatch(r"[a-z0-9/._-]+", name), name
+        unfolded = data.decode("utf-8").replace("\r\n ", "")
+        for line in unfolded.split("\r\n"):  # every property, value and parameter
+            assert not invisible_in(line), (name, line)
+    calendar = Calendar.from_ical(files[pair_file_name(PAIR1.id)])
+    # what is left is the visible text (the escape sequence's `[31m` is only text now)
+    assert str(calendar["X-WR-CALNAME"]) == (
+        "TestEve Stone[31m Program — Ana SilvaEve Stone[31m & Ben OrtizEve Stone[31m"
+    )
+    event = events(calendar)[session_uid(config, PAIR1.id, 1)]
+    assert event["ORGANIZER"].params["CN"] == "LeeEve Stone[31m"
+    attendees = event["ATTENDEE"]
+    assert isinstance(attendees, list)
+    assert attendees[0].params["CN"] == "Ana SilvaEve Stone[31m"
+
+
+def test_device_names_never_name_a_calendar() -> None:
+    for pid in ("CON", "con", "Nul", "aux", "COM1", "lpt9", "conin$"):
+        name = person_file_name(pid)
+        stem = name.removeprefix("people/").split(".")[0]
+        assert stem.upper() not in ("CON", "NUL", "AUX", "COM1", "LPT9"), name
+    # a device name is slugged with a digest: it never meets an id that is already `con_`
+    assert person_file_name("CON") != person_file_name("con_")
+    assert pair_file_name("con") == "con_.ics"
 
 
 def test_slug() -> None:

@@ -203,6 +203,31 @@ def test_survey_metrics_by_hand() -> None:
     assert m["attendance_rate"] == pytest.approx(6 / 16)
 
 
+def test_each_survey_figure_records_the_answers_behind_it() -> None:
+    goals = [
+        {"id": "sat", "description": "d", "metric": "satisfaction", "target": 4, "role": "mentee"},
+        {"id": "ai", "description": "d", "metric": "skill_delta", "target": 1, "topic": "ai"},
+    ]
+    result = evaluate(program(goals), PEOPLE, PAIRS, SCHEDULE, MEETINGS, RESPONSES, TODAY)
+    behind = result.behind
+    # final satisfaction: e1 (its later answer), e2, m1 and the anonymous row (8th of 9)
+    assert behind["satisfaction"] == {
+        ("e1", "final"),
+        ("e2", "final"),
+        ("m1", "final"),
+        (7, "final"),
+    }
+    assert behind["satisfaction@pre"] == {("e1", "pre")}
+    assert len(behind["satisfaction"]) == result.answers["satisfaction"]
+    assert behind["skill_delta"] == {("e1", "video"), ("e1", "ai"), ("e2", "video")}
+    assert behind["skill_delta:ai"] == {("e1", "ai")}
+    # the mentees' goal counts only e1 and e2; the topic goal is the topic's figure
+    assert behind["goal:sat"] == {("e1", "final"), ("e2", "final")}
+    assert behind["goal:ai"] == behind["skill_delta:ai"]
+    # response rates are over the active people
+    assert {who for who, _ in behind["response_rate"]} == {"m1", "e1", "m2", "e2", "m3"}
+
+
 def test_skill_delta_falls_back_to_midpoint() -> None:
     responses = [r("pre", "e1", skills={"ai": 1}), r("midpoint", "e1", skills={"ai": 3})]
     result = evaluate(program(), PEOPLE, PAIRS, SCHEDULE, [], responses, TODAY)

@@ -24,14 +24,18 @@ from typer.testing import CliRunner
 from rmentor.cli.app import app
 from rmentor.engines.evaluation import EvaluationResult
 from rmentor.engines.privacy import (
+    OTHER,
     POOLED,
+    LeftOut,
+    PersonFigures,
     Redactor,
-    _PersonFigures,
     _pool,
     breakdowns,
     comments,
+    counted_answers,
     generation,
     group_of,
+    protect,
 )
 from rmentor.engines.report import certified, recommendations, weekly_attendance
 from rmentor.errors import Location
@@ -210,12 +214,12 @@ DEPARTMENTS = ("Sales", "HR", "Legal", "Finance", None)
 
 
 @st.composite
-def populations(draw: st.DrawFn) -> tuple[list[Participant], _PersonFigures, int]:
+def populations(draw: st.DrawFn) -> tuple[list[Participant], PersonFigures, int]:
     count = draw(st.integers(0, 36))
     people: list[Participant] = []
     attendance: dict[str, tuple[int, int]] = {}
     satisfaction: dict[str, int] = {}
-    skills: dict[str, list[int]] = {}
+    skills: dict[str, dict[str, int]] = {}
     answered: dict[str, bool] = {}
     for i in range(count):
         pid = f"P{i:03d}"
@@ -234,13 +238,18 @@ def populations(draw: st.DrawFn) -> tuple[list[Participant], _PersonFigures, int
         if (rating := draw(st.none() | st.integers(1, 5))) is not None:
             satisfaction[pid] = rating
         if (
-            deltas := draw(st.none() | st.lists(st.integers(-4, 4), min_size=1, max_size=3))
+            deltas := draw(
+                st.none()
+                | st.dictionaries(
+                    st.sampled_from(("ai", "video", "data")), st.integers(-4, 4), min_size=1
+                )
+            )
         ) is not None:
             skills[pid] = deltas
         if (answer := draw(st.none() | st.booleans())) is not None:
             answered[pid] = answer
     threshold = draw(st.integers(3, 8))
-    return people, _PersonFigures(attendance, satisfaction, skills, answered), threshold
+    return people, PersonFigures(attendance, satisfaction, skills, answered), threshold
 
 
 def _attendance(items: Sequence[tuple[int, int]]) -> float | None:
@@ -248,22 +257,22 @@ def _attendance(items: Sequence[tuple[int, int]]) -> float | None:
     return sum(h for h, _ in items) / planned if planned else None
 
 
-def _mean_of_lists(items: Sequence[Sequence[int]]) -> float | None:
-    values = [v for item in items for v in item]
+def _mean_of_gains(items: Sequence[dict[str, int]]) -> float | None:
+    values = [v for item in items for v in item.values()]
     return fmean(values) if values else None
 
 
 @settings(max_examples=60, deadline=None)
 @given(populations())
 def test_breakdowns_reveal_no_small_group(
-    population: tuple[list[Participant], _PersonFigures, int],
+    population: tuple[list[Participant], PersonFigures, int],
 ) -> None:
     people, figures, threshold = population
     columns: dict[str, tuple[dict[str, Any], Callable[[Sequence[Any]], float | None]]] = {
         "people": ({p.id: p.id for p in people}, lambda items: float(len(items))),
         "attendance_rate": (figures.attendance, _attendance),
         "satisfaction": (figures.satisfaction, fmean),
-        "skill_delta": (figures.skills, _mean_of_lists),
+        "skill_delta": (figures.skills, _mean_of_gains),
         "response_rate": (figures.answered, lambda items: sum(items) / len(items)),
     }
     everyone = {p.id for p in people}
@@ -318,6 +327,71 @@ def test_breakdowns_reveal_no_small_group(
             for label_b, b in cells[k + 1 :]:
                 # one shown figure minus another describes the people in one but not both
                 assert not 0 < len(a ^ b) < threshold, (column, label_a, label_b, len(a ^ b))
+
+
+def units(*ids: int, part: str = "final") -> frozenset[tuple[str | int, str]]:
+    return frozenset((f"p{i}", part) for i in ids)
+
+
+def test_a_total_over_more_people_than_its_breakdown_is_caught() -> None:
+    # The sample's bug: the total counted two people the role table did not, so the
+    # total minus both roles was those two people's answers.
+    cells = {(0, "Mentees"): units(*range(15)), (0, "Mentors"): units(*range(15, 28))}
+    total = units(*range(30))
+    _, hidden = protect(cells, 5, total)
+    assert hidden == {(0, "Mentors")}  # total - mentees: 15 people
+    assert protect(cells, 5, units(*range(28))) == (set(cells), set())  # the same people
+
+
+def test_a_difference_of_three_figures_is_caught() -> None:
+    # Generation X is Sales and HR plus one person: no two figures differ by fewer than
+    # 3 people, but X - Sales - HR is person 6.
+    cells = {
+        (1, "Sales"): units(0, 1, 2),
+        (1, "HR"): units(3, 4, 5),
+        (1, "Legal"): units(6, 7, 8, 9),
+        (1, "Finance"): units(10, 11, 12),
+        (2, "X"): units(0, 1, 2, 3, 4, 5, 6),
+        (2, "Y"): units(7, 8, 9, 10, 11, 12),
+    }
+    figures = [*cells.values(), units(*range(13))]
+    assert all(len(a ^ b) >= 3 for a in figures for b in figures if a != b)
+    shown, hidden = protect(cells, 3)
+    # X goes, then Y (the total minus Y would be X again): the generation table
+    assert hidden == {(2, "X"), (2, "Y")}
+    assert shown == {(1, "Sales"), (1, "HR"), (1, "Legal"), (1, "Finance")}
+
+
+def test_figures_over_the_same_answers_are_hidden_together() -> None:
+    # a goal on the mentors' answers is the mentors' row: hidden with it
+    cells = {
+        (0, "Mentees"): units(*range(6)),
+        (0, "Mentors"): units(6, 7, 8),
+        (OTHER, "goal:mentors"): units(6, 7, 8),
+    }
+    assert protect(cells, 5)[1] == {(0, "Mentees"), (0, "Mentors"), (OTHER, "goal:mentors")}
+
+
+def test_answers_of_people_outside_the_pairs_and_few_anonymous_ones_are_left_out() -> None:
+    answers = [
+        Response("final", "a", satisfaction=4, recommend=9),
+        Response("final", "b", satisfaction=5),
+        Response("final", "z", satisfaction=1),  # not in a pair
+        Response("final", None, satisfaction=2, recommend=3),
+        Response("final", None, satisfaction=3),
+        Response("midpoint", None, satisfaction=3),
+        Response("midpoint", None, satisfaction=3),
+        Response("midpoint", None, satisfaction=3),
+    ]
+    counted, left = counted_answers(answers, {"a", "b"}, 3, "not in a pair")
+    assert left == [
+        LeftOut("final", 1, "not in a pair"),
+        LeftOut("final", 2, "anonymous", "satisfaction"),
+        LeftOut("final", 1, "anonymous", "recommend"),
+    ]  # the midpoint's three anonymous answers reach the threshold: they count
+    assert [r.respondent for r in counted] == ["a", "b", None, None, None, None, None]
+    assert [r.satisfaction for r in counted if r.survey_kind == "final"] == [4, 5, None, None]
+    assert all(r.recommend is None for r in counted if r.respondent is None)
 
 
 # -- 3. the parts ------------------------------------------------------------------------------
@@ -606,6 +680,24 @@ def test_json_has_goals_and_metrics(report_json: dict[str, Any]) -> None:
     assert skills["value"] is not None
     assert metrics["skill_delta"] is not None
     assert skills["value"] != pytest.approx(metrics["skill_delta"])
+
+
+def test_totals_goals_and_breakdowns_count_the_same_people(report_json: dict[str, Any]) -> None:
+    # Two mentors without a partner answered every survey; the report leaves them out
+    # and says so, so the total is the role rows put together: 28 = 15 + 13 answers.
+    assert [(e["survey"], e["answers"], e["reason"]) for e in report_json["left_out"]] == [
+        ("pre", 2, "not in a pair"),
+        ("midpoint", 2, "not in a pair"),
+        ("final", 2, "not in a pair"),
+    ]
+    roles = {row["group"]: row for row in report_json["breakdowns"]["role"]}
+    total = report_json["metrics"]["satisfaction"]
+    mentees, mentors = roles["Mentees"]["satisfaction"], roles["Mentors"]["satisfaction"]
+    assert 28 * total - 15 * mentees - 13 * mentors == pytest.approx(0.0)  # was 9
+    assert report_json["surveys"]["final"]["responses"] == 28
+    # the mentees' skill goal is the mentees' row
+    skills = next(g for g in report_json["goals"] if g["id"] == "skills")
+    assert skills["value"] == pytest.approx(roles["Mentees"]["skill_delta"])
 
 
 def test_markdown_report_twice_is_byte_identical(
