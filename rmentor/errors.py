@@ -10,6 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .text import show_invisible
+
 
 class Severity(StrEnum):
     """How bad a problem is: errors stop every command, warnings only `--strict`."""
@@ -42,6 +44,14 @@ class Problem:
     severity: Severity
     message: str
     hint: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote the user's files. A bidi override or a zero-width space quoted
+        # as it is would reorder or hide the rest of the line in a terminal: show it as
+        # `<U+202E>` instead, in the printed line and in --json alike.
+        object.__setattr__(self, "message", show_invisible(self.message))
+        if self.hint is not None:
+            object.__setattr__(self, "hint", show_invisible(self.hint))
 
     def sort_key(self) -> tuple[str, int, int, int, str]:
         """Total order: by file, line, column, errors before warnings, then message."""

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import Problem, Severity
+from ..text import show_invisible
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 
@@ -61,7 +62,8 @@ def success(message: str) -> None:
 
 def fail(message: str) -> None:
     """A red error line on stderr."""
-    _console(stderr=True).print(Text(f"error: {message}", style="bold red"))
+    # As in every Problem: invisible characters quoted from a file are shown as <U+…>.
+    _console(stderr=True).print(Text(f"error: {show_invisible(message)}", style="bold red"))
 
 
 def bug(exc: BaseException, *, debug: bool) -> None:
