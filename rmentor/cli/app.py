@@ -66,6 +66,7 @@ COMMANDS = (
     (DOCUMENTS, "packet", documents.packet),
     (DOCUMENTS, "report", documents.report),
     (DOCUMENTS, "build", documents.build),
+    (DOCUMENTS, "forms", documents.forms),
     (MEETINGS, "log", meetings.log_command),
     (MEETINGS, "status", meetings.status_command),
 )

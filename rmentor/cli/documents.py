@@ -1,4 +1,4 @@
-"""The "Documents" panel: `handouts`, `packet`, `report` and `build`."""
+"""The "Documents" panel: `handouts`, `packet`, `report`, `build` and `forms`."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from ..documents.render import Document
     from ..documents.report import ReportRun
-    from ..files.output import Written
+    from ..files.output import Batch, Written
     from ..model.program import Program
 
 FormatOption = Annotated[
@@ -193,3 +193,61 @@ def build(
     if not quiet:
         console.say(f"Build: {', '.join(run.steps)}; {run.calendars} calendars.")
     _report_written("Documents", run.written, target, quiet)
+
+
+def forms(
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="The question sheets: md (for reading and diffs), html (to print) or pdf.",
+        ),
+    ] = "md",
+    out: OutOption = None,
+    program: ProgramOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Sign-up, check-in and survey forms: question sheets, Apps Scripts, mapping.yaml."""
+    from ..files.layout import out_folder
+    from .steps import changing
+
+    folder = program_folder(program)
+    target = out_folder(folder, out)
+    with changing(folder, out=target) as batch:
+        assert batch is not None
+        written = write_forms(batch, forms_config(folder), fmt, target)
+    _report_written("Forms", written, target, quiet)
+
+
+def forms_config(folder: Path) -> Program:
+    """The program, for its forms. Forms come before the sign-ups, meetings and surveys
+    they bring in, so only program.yaml counts: a section with errors, or topics, goals
+    and dates that do not hold together, stop it; a missing roster does not."""
+    from ..errors import InvalidProgram, has_errors
+    from ..files.layout import PROGRAM_FILE
+    from ..files.load import load
+    from ..model.checks import check_dates, check_topics_and_goals
+
+    loaded = load(folder)
+    fatal = [p for p in loaded.problems if p.location.file == PROGRAM_FILE] if loaded.broken else []
+    if not loaded.broken:
+        fatal = check_topics_and_goals(loaded) + check_dates(loaded)
+    if has_errors(fatal):
+        raise InvalidProgram(fatal)
+    return loaded
+
+
+def write_forms(batch: Batch, loaded: Program, fmt: str, out: Path) -> Written:
+    """Stage out/forms/: each form's question sheet (in `fmt`), its .gs, and mapping.yaml."""
+    from ..documents.forms import build_forms, form_files, sheet_document
+    from ..files.output import Written, inside
+    from .steps import write_documents
+
+    made = build_forms(loaded.config)
+    sheets = write_documents(batch, [sheet_document(f) for f in made], loaded, fmt, out)
+    files, changed = list(sheets.files), sheets.changed
+    for name, data in form_files(made).items():
+        changed += batch.add(inside(out, name), data)
+        files.append(name)
+    return Written(tuple(files), changed)

@@ -30,6 +30,7 @@ COMMANDS = frozenset(
         "packet",
         "report",
         "build",
+        "forms",
     }
 )
 
