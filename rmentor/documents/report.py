@@ -112,6 +112,7 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "kind": kind,
                     "title": KIND_TITLES.get(kind, kind),
                     "responses": ev.responses_by_kind.get(kind, 0),
+                    "anonymous": ev.anonymous_by_kind.get(kind, 0),
                     "response_rate": metric_text(
                         "response_rate", ev.response_rate_by_kind.get(kind)
                     ),

@@ -29,13 +29,13 @@ the clock. The formulas, exactly:
   (to date) ÷ pairs started (formed on or before today); `None` with no pair.
 - **dropout_rate** = people who withdrew on or before today and had started (were in
   a pair formed on or before today) ÷ people who started; `None` with no one.
-- **response_rate** per survey kind = (distinct identified respondents who are
-  active participants + anonymous rows) ÷ active participants. *Active participants*
+- **response_rate** per survey kind = distinct identified respondents who are
+  active participants ÷ active participants, so never above 1. *Active participants*
   are the people in a started pair who have not withdrawn (before any pair exists:
   everyone on the roster who has not withdrawn). The headline `response_rate` is the
-  latest kind with any response; a kind with no rows yet is `None`. Anonymous rows
-  are counted as answers, so the rate can exceed 1 if someone answers anonymously
-  twice.
+  latest kind with any response; a kind with no rows yet is `None`. Anonymous answers
+  (a respondent naming no participant) cannot be told apart, so they are not in the
+  rate: `anonymous_by_kind` reports them as such.
 
 Survey answers count as of today too (`answers_to_date`): a midpoint or final
 survey's answers count from the date of the program's milestone of that kind
@@ -122,6 +122,7 @@ class EvaluationResult:
     skill_respondents: int = 0  # people whose before and after ratings were paired
     skill_anonymous_excluded: int = 0  # anonymous before/after responses left out
     responses_by_kind: dict[str, int] = field(default_factory=dict)
+    anonymous_by_kind: dict[str, int] = field(default_factory=dict)  # answers naming no one
     # survey metric (or "skill_delta:<topic>") -> answers behind its figure
     answers: dict[str, int] = field(default_factory=dict)
     suppressed: list[str] = field(default_factory=list)  # figures hidden, in words
@@ -335,12 +336,12 @@ def active_participants(
 
 
 def response_rate(rows: Sequence[Response], active: set[str]) -> float | None:
-    """(distinct active respondents + anonymous rows) ÷ active participants."""
+    """Distinct active respondents ÷ active participants (anonymous answers are not
+    counted: they cannot be told apart, and would let the rate pass 100 %)."""
     if not active:
         return None
     named = {r.respondent for r in rows if r.respondent is not None} & active
-    anonymous = sum(1 for r in rows if r.respondent is None)
-    return (len(named) + anonymous) / len(active)
+    return len(named) / len(active)
 
 
 # -- goals ------------------------------------------------------------------------------
@@ -656,6 +657,9 @@ def evaluate(
         skill_respondents=skills.respondents,
         skill_anonymous_excluded=skills.anonymous_excluded,
         responses_by_kind={k: len(rows) for k, rows in by_kind.items()},
+        anonymous_by_kind={
+            k: sum(1 for r in rows if r.respondent is None) for k, rows in by_kind.items()
+        },
         answers=answers,
         suppressed=hidden,
         hidden_metrics=hidden_metrics,

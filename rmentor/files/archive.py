@@ -219,7 +219,7 @@ def _temporary(name: str) -> bool:
 def purge_plan(config: ProgramConfig, archive: Archive, existing: Iterable[str]) -> PurgePlan:
     """Sort the program's files (`existing`, relative, with `/`) into what purge does."""
     files = sorted(set(existing))
-    named = [*config.roster.files, *(s.file for s in config.evaluation.surveys)]
+    named = [*config.roster.paths, *(s.file for s in config.evaluation.surveys)]
     outside = tuple(sorted({n for n in named if _relative(n) is None}))
     # Earlier cohorts' pairings files copied into this folder hold their people's ids;
     # this program has no further use for them (the next one names its own history).

@@ -36,6 +36,16 @@ def _day(name: str) -> int:
     raise AvailabilityError(f"`{name.strip()}` is not a day (use Mon, Tue, … Sun)")
 
 
+def day_index(name: str) -> int | None:
+    """The day (0 = Monday) an English day name or abbreviation names, else None."""
+    key = name.strip().lower()
+    if key in DAYS:
+        return DAYS.index(key)
+    if key in _FULL:
+        return _FULL.index(key)
+    return None
+
+
 def _days(text: str) -> list[int]:
     text = text.strip()
     if "-" in text:

@@ -26,13 +26,11 @@ from ..model.activity import STATUSES, Meeting, MeetingStatus
 from ..model.config import Topic, TopicIndex
 from ..text import clean, fold, parse_date, parse_whole, suggest
 from .layout import MEETINGS_FILE
+from .mapping import FieldMap, Fields, Record, Spec, map_table
 from .output import write_bytes_atomic
 from .reading import TABLE_BYTES, read_capped
 from .tables import (
-    ColumnMap,
-    RowReader,
     Table,
-    map_columns,
     overflow,
     read_csv,
     sniff_delimiter,
@@ -42,6 +40,7 @@ from .tables import (
 
 MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status", "minutes", "topics", "notes")
 REQUIRED_MEETING_FIELDS: tuple[str, ...] = ("pair", "date", "status")
+MEETING_KIND = Fields(MEETING_FIELDS, REQUIRED_MEETING_FIELDS)
 MAX_MINUTES = 24 * 60
 T = TypeVar("T")
 _WHOLE_FILE = Location(MEETINGS_FILE)
@@ -108,7 +107,7 @@ def _encoding_hint(problem: Problem) -> Problem:
     return problem
 
 
-def _row_to_meeting(cells: RowReader, topics: TopicIndex, separator: str) -> Meeting | None:
+def _row_to_meeting(cells: Record, topics: TopicIndex, separator: str) -> Meeting | None:
     problems = cells.problems
     convert = cells.convert
     bad = False
@@ -152,7 +151,7 @@ def _row_to_meeting(cells: RowReader, topics: TopicIndex, separator: str) -> Mee
         topics=tuple(found),
         notes=notes,
         source=Location(cells.table.file, cells.row.line, 1),
-        cells={name: cells.where(name) for name in cells.columns.fields},
+        cells={name: cells.where(name) for name in cells.map.fields},
     )
 
 
@@ -160,7 +159,7 @@ def meetings_from_table(
     table: Table, topics: Sequence[Topic], list_separator: str = ";"
 ) -> tuple[list[Meeting], list[Problem]]:
     """Convert a read meetings table; rows with errors are reported and left out."""
-    columns, problems = map_columns(table, MEETING_FIELDS, REQUIRED_MEETING_FIELDS, {})
+    columns, problems = map_table(table, Spec(), MEETING_KIND)
     if any(name not in columns.fields for name in REQUIRED_MEETING_FIELDS):
         return [], problems
     index = TopicIndex(topics)
@@ -172,7 +171,7 @@ def meetings_from_table(
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
         meeting = _row_to_meeting(
-            RowReader(table, row, columns, problems, restore), index, list_separator
+            Record(table, row, columns, Spec(), problems, clean=restore), index, list_separator
         )
         if meeting is not None:
             meetings.append(meeting)
@@ -219,13 +218,13 @@ def _line_ending(data: bytes) -> str:
     return "\r\n" if end > 0 and data[end - 1 : end] == b"\r" else "\n"
 
 
-def _existing_columns(data: bytes) -> tuple[str, ColumnMap, int, int]:
+def _existing_columns(data: bytes) -> tuple[str, FieldMap, int, int]:
     """Delimiter, column map, width and line count of the existing log; raises on errors."""
     table, problems = read_csv(data, MEETINGS_FILE)
     problems = [_encoding_hint(p) for p in problems]
     if table is None or has_errors(problems):
         raise InvalidProgram(problems)
-    columns, found = map_columns(table, MEETING_FIELDS, REQUIRED_MEETING_FIELDS, {})
+    columns, found = map_table(table, Spec(), MEETING_KIND)
     if has_errors(found):
         raise InvalidProgram(found)
     text = data.decode("utf-8-sig")
@@ -311,7 +310,7 @@ def append_meeting(
                 f"{MEETINGS_FILE} has no `{missing[0]}` column; add one to its header line"
             )
         cells = [""] * width
-        for name, index in columns.fields.items():
+        for name, (index, *_) in columns.fields.items():
             cells[index] = values[name]
         if not data.endswith((b"\n", b"\r")):
             data += ending.encode("ascii")
@@ -319,7 +318,7 @@ def append_meeting(
     else:
         delimiter, ending, lines = ",", "\n", 1
         data = (",".join(MEETING_FIELDS) + ending).encode("utf-8")
-        columns = ColumnMap({name: i for i, name in enumerate(MEETING_FIELDS)}, {})
+        columns = FieldMap({name: (i,) for i, name in enumerate(MEETING_FIELDS)})
         cells = [values[name] for name in MEETING_FIELDS]
     row = delimiter.join(_quote(neutralise(c), delimiter) for c in cells) + ending
     write_bytes_atomic(path, data + row.encode("utf-8"))
@@ -332,5 +331,7 @@ def append_meeting(
         topics=tuple(topics),
         notes=note_text or None,
         source=Location(MEETINGS_FILE, line, 1),
-        cells={name: Location(MEETINGS_FILE, line, i + 1) for name, i in columns.fields.items()},
+        cells={
+            name: Location(MEETINGS_FILE, line, i + 1) for name, (i, *_) in columns.fields.items()
+        },
     )

@@ -11,15 +11,23 @@ whole number, as Google Forms writes it ("4 - Agree", "9 (very likely)", "5: Ver
 satisfied"); "4.5", "4-5" or "four" are errors at their file:line:col. A bad value is
 reported and left out; the rest of the row still counts.
 
-`respondent` may be empty (an anonymous answer) or a participant id; when the roster
-is given, an email address on the roster is read as that person's id, and any other
-value is kept but warned about.
+`respondent` may be a participant id or, when the roster is given, an email address
+on the roster (read as that person's id). A respondent that names no participant
+(empty, `anonymous` as Microsoft Forms writes it, or unknown) is one anonymous answer
+each, never merged with another and never a repeat; when any of them names someone unknown
+or `anonymous`, one warning a file says how many (empty cells alone are anonymous on
+purpose).
+Headers and answers map through the survey's `columns` and `values`
+(`files/mapping.py`), as a roster's do.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from pathlib import Path
 
 from ..errors import Location, Problem, SourceMap, error, warning
@@ -27,9 +35,10 @@ from ..model.activity import Response
 from ..model.config import ProgramConfig, Survey
 from ..model.people import Participant
 from ..model.vocabulary import SKILL_PREFIX, SURVEY_FIELDS
-from ..text import fold, header_key, suggest
+from ..text import fold, suggest
+from .mapping import SUBMITTED, FieldMap, Fields, Record, map_table, spec_of
 from .reading import MAX_ROWS, SURVEY_ROWS
-from .tables import ColumnMap, Row, Table, map_columns, overflow, read_table, too_many_problems
+from .tables import Table, overflow, read_table, too_many_problems
 
 # field -> (lowest, highest) accepted answer
 SCALES: dict[str, tuple[int, int]] = {
@@ -42,7 +51,14 @@ SKILL_SCALE = (1, 5)
 _RATING = re.compile(r"^(\d+)(?:\s*|\s*[-\u2013\u2014:(]\s*[^\d\s].*|\s+[^\d\s].*)$", re.DOTALL)
 _RATING_DIGITS = 6  # more digits than any scale could need
 _NOWHERE = Location("survey")
+# What a respondent cell holds for an answer that names no one (Microsoft Forms).
+ANONYMOUS = frozenset({"anonymous", "anonym", "anonyme", "anónimo"})
 _SKILL_HEADER = re.compile(r"^skill:.+$")
+SURVEY_KIND = Fields(
+    canonical=(*SURVEY_FIELDS, SUBMITTED),
+    joined=frozenset({"comments"}),
+    allow=_SKILL_HEADER,
+)
 
 
 def parse_rating(text: str, low: int, high: int) -> int:
@@ -60,14 +76,15 @@ def parse_rating(text: str, low: int, high: int) -> int:
 
 
 def _skill_columns(
-    table: Table, columns: ColumnMap, topics: Mapping[str, str]
+    table: Table, columns: FieldMap, topics: Mapping[str, str]
 ) -> tuple[dict[str, int], list[Problem]]:
     """`skill:<topic>` fields -> (topic id, column index); unknown topics are warned."""
     found: dict[str, int] = {}
     problems: list[Problem] = []
-    for name, index in columns.fields.items():
+    for name, indexes in columns.fields.items():
         if not name.startswith(SKILL_PREFIX):
             continue
+        index = indexes[0]
         wanted = name[len(SKILL_PREFIX) :]
         topic = topics.get(fold(wanted))
         if topic is None:
@@ -84,51 +101,56 @@ def _skill_columns(
 
 
 def _row_to_response(
-    table: Table,
-    row: Row,
+    reader: Record,
     survey: Survey,
-    columns: ColumnMap,
     skills: Mapping[str, int],
     people: Mapping[str, str] | None,
-    problems: list[Problem],
+    unknown: list[tuple[Location, str]],
 ) -> Response:
-    def text(index: int | None) -> str:
-        return row.cells[index] if index is not None and index < len(row.cells) else ""
+    problems = reader.problems
 
-    def where(index: int) -> Location:
-        return Location(table.file, row.line, index + 1)
-
-    def rating(index: int | None, name: str, low: int, high: int) -> int | None:
-        value = text(index)
-        if index is None or not value:
+    def rating(field: str, index: int | None, name: str, low: int, high: int) -> int | None:
+        if index is None:
+            return None
+        value = reader.cell(index)
+        if not value:
+            return None
+        mapped = reader.answer(field, value, index)
+        if mapped is None:
             return None
         try:
-            return parse_rating(value, low, high)
+            return parse_rating(mapped, low, high)
         except ValueError as exc:
-            problems.append(error(where(index), f"{name}: {exc}"))
+            problems.append(error(reader.at(index), f"{name}: {exc}"))
             return None
 
-    fields = columns.fields
-    respondent: str | None = text(fields.get("respondent")) or None
-    if respondent is not None and people is not None:
-        known = people.get(fold(respondent))
+    fields = reader.map
+    respondent: str | None = reader.text("respondent") or None
+    if "respondent" in fields.fields and (respondent is None or people is not None):
+        known = people.get(fold(respondent)) if people and respondent else None
         if known is None:
-            problems.append(
-                warning(
-                    where(fields["respondent"]),
-                    f"respondent `{respondent}` is not a participant id",
-                    suggest(respondent, set(people.values()))
-                    or "leave it empty for an anonymous answer",
+            close = suggest(respondent, set(people.values())) if people and respondent else None
+            if close and fold(respondent or "") not in ANONYMOUS:
+                problems.append(
+                    warning(
+                        reader.where("respondent"),
+                        f"respondent `{respondent}` is not a participant id; "
+                        "the answer counts as anonymous",
+                        close,
+                    )
                 )
-            )
-        else:
-            respondent = known
+            unknown.append((reader.where("respondent"), respondent or ""))
+        respondent = known
+    elif respondent is not None and fold(respondent) in ANONYMOUS:
+        respondent = None
     values = {
-        name: rating(fields.get(name), name, low, high) for name, (low, high) in SCALES.items()
+        name: rating(name, fields.first(name), name, low, high)
+        for name, (low, high) in SCALES.items()
     }
     rated: dict[str, int] = {}
     for topic, index in skills.items():
-        value = rating(index, f"{SKILL_PREFIX}{topic}", *SKILL_SCALE)
+        name = f"{SKILL_PREFIX}{topic}"
+        value = rating(fields_name(fields, index), index, name, *SKILL_SCALE)
         if value is not None:
             rated[topic] = value
     return Response(
@@ -138,9 +160,33 @@ def _row_to_response(
         recommend=values["recommend"],
         skills=rated,
         goal_progress=values["goal_progress"],
-        comments=text(fields.get("comments")) or None,
-        source=Location(table.file, row.line, 1),
+        comments=reader.text("comments") or None,
+        source=Location(reader.table.file, reader.row.line, 1),
     )
+
+
+def _anonymous_warning(file: str, unknown: list[tuple[Location, str]]) -> Problem:
+    """One warning a file: how many answers name no participant, and what they name."""
+    empty = sum(1 for _, text in unknown if not text)
+    named = Counter(text for _, text in unknown if text)
+    said = [f"{empty} empty"] if empty else []
+    said += [f"`{text}`" + (f" x{n}" if n > 1 else "") for text, n in sorted(named.items())[:5]]
+    if len(named) > 5:
+        said.append(f"{len(named) - 5} more")
+    count = len(unknown)
+    return warning(
+        unknown[0][0],
+        f"{count} answer{'s' if count != 1 else ''} in {file} "
+        f"name{'s' if count == 1 else ''} no participant ({', '.join(said)}) and "
+        f"count{'s' if count == 1 else ''} as anonymous, each on its own",
+        "an answer counts for a person when its respondent is their id or e-mail; "
+        "for an anonymous form, map its Email column to ~",
+    )
+
+
+def fields_name(fields: FieldMap, index: int) -> str:
+    """The field a column feeds (for its `values`)."""
+    return next((name for name, found in fields.fields.items() if index in found), "")
 
 
 def responses_from_table(
@@ -148,9 +194,12 @@ def responses_from_table(
     survey: Survey,
     topics: Iterable[str],
     people: Mapping[str, str] | None = None,
+    *,
+    key_at: Callable[[str], Location] | None = None,
 ) -> tuple[list[Response], list[Problem]]:
     """Convert one read survey export. `people` maps folded id/email -> participant id."""
-    columns, problems = map_columns(table, SURVEY_FIELDS, (), survey.columns, allow=_SKILL_HEADER)
+    spec = spec_of(survey, "the survey's")
+    columns, problems = map_table(table, spec, SURVEY_KIND, key_at=key_at)
     topic_index = {fold(t): t for t in topics}
     skills, found = _skill_columns(table, columns, topic_index)
     problems += found
@@ -164,13 +213,22 @@ def responses_from_table(
         )
         return [], problems
     responses: list[Response] = []
+    times: list[dt.datetime | None] = []
+    unknown: list[tuple[Location, str]] = []
     for row in table.rows:
         if (stop := too_many_problems(table, row, problems)) is not None:
             problems.append(stop)
             break
         if (extra := overflow(table, row)) is not None:
             problems.append(extra)
-        responses.append(_row_to_response(table, row, survey, columns, skills, people, problems))
+        reader = Record(table, row, columns, spec, problems)
+        responses.append(_row_to_response(reader, survey, skills, people, unknown))
+        times.append(reader.submitted())
+    if any(text for _, text in unknown):  # empty cells alone are anonymous on purpose
+        problems.append(_anonymous_warning(table.file, unknown))
+    if times and all(times):  # a person's later answer is the later submitted one
+        order = sorted(range(len(responses)), key=lambda i: times[i] or dt.datetime.min)
+        responses = [responses[i] for i in order]
     return responses, problems
 
 
@@ -202,6 +260,10 @@ def _duplicates(responses: list[Response]) -> list[Problem]:
             )
         seen[key] = response
     return problems
+
+
+def _key_at(where: SourceMap, path: tuple[str | int, ...], key: str) -> Location:
+    return where.key(*path, "columns", key)
 
 
 def load_surveys(
@@ -240,19 +302,8 @@ def load_surveys(
         if table is None:
             continue
         rows_left -= len(table.rows)
-        # A misspelt header under columns: would silently drop that whole question.
-        headers = {header_key(h): h for h in table.header if h}
-        for key in survey.columns:
-            if header_key(key) not in headers:
-                at = where.key(*path, "columns", key) if where else Location("program.yaml")
-                problems.append(
-                    warning(
-                        at,
-                        f"`{key}` is not a header of {survey.file}; its answers are not read",
-                        suggest(key, headers.values()),
-                    )
-                )
-        more, found = responses_from_table(table, survey, topics, people)
+        key_at = partial(_key_at, where, path) if where else None
+        more, found = responses_from_table(table, survey, topics, people, key_at=key_at)
         responses += more
         problems += found
     problems += _duplicates(responses)

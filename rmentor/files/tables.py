@@ -18,13 +18,13 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from ..errors import Location, Problem, error, warning
-from ..text import clean, header_key, suggest
+from ..text import clean, suggest
 from .reading import (
     MAX_CELL_CHARS,
     MAX_CELLS,
@@ -356,122 +356,6 @@ def overflow(table: Table, row: Row) -> Problem | None:
         "the extra values are ignored",
         "is a value with the delimiter in it missing its quotes?",
     )
-
-
-@dataclass(frozen=True)
-class ColumnMap:
-    """Which header position holds which canonical field; the rest are extra columns."""
-
-    fields: Mapping[str, int]
-    extra: Mapping[str, int]
-
-
-def map_columns(
-    table: Table,
-    canonical: Iterable[str],
-    required: Iterable[str],
-    aliases: Mapping[str, str],
-    *,
-    allow: re.Pattern[str] | None = None,
-) -> tuple[ColumnMap, list[Problem]]:
-    """Match a table's header to canonical field names.
-
-    A header matches a field by the program's mapping (`aliases`: export header ->
-    field, compared case-insensitively) or by the field's own name in any case.
-    `allow` admits patterned fields such as `skill:<topic>`.
-    """
-    canon = tuple(canonical)
-    known = {header_key(f): f for f in canon}
-    mapped = {header_key(k): v for k, v in aliases.items()}
-    fields: dict[str, int] = {}
-    extra: dict[str, int] = {}
-    problems: list[Problem] = []
-    for index, title in enumerate(table.header):
-        where = Location(table.file, table.header_line, index + 1)
-        if not title:
-            continue
-        key = header_key(title)
-        target = mapped.get(key) or known.get(key)
-        if target is None and allow is not None and allow.match(key):
-            target = key
-        if target is None:
-            extra[title] = index
-            close = suggest(title, canon)
-            if close:
-                problems.append(
-                    warning(
-                        where,
-                        f"column `{title}` is not a known field and is kept as an extra column",
-                        close,
-                    )
-                )
-            continue
-        if target in fields:
-            first = table.header[fields[target]]
-            problems.append(
-                error(
-                    where,
-                    f"column `{title}` repeats field `{target}` "
-                    f"(already read from column `{first}`)",
-                )
-            )
-            continue
-        fields[target] = index
-    for name in required:
-        if name not in fields:
-            hint = f"add a `{name}` column, or map your export's header to it under columns:"
-            problems.append(
-                error(
-                    Location(table.file, table.header_line, 1),
-                    f"required column `{name}` is missing",
-                    hint,
-                )
-            )
-    return ColumnMap(fields, extra), problems
-
-
-@dataclass
-class RowReader:
-    """One row's cells by field, each with its file:line:col; conversions collect problems.
-
-    `clean` is applied to every cell's text (meetings.csv undoes its formula guard);
-    `bad` is set when a conversion failed, so the row can be left out.
-    """
-
-    table: Table
-    row: Row
-    columns: ColumnMap
-    problems: list[Problem]
-    clean: Callable[[str], str] = str
-    bad: bool = False
-
-    def where(self, field: str) -> Location:
-        """The cell of a field, or the row's first column when the field has none."""
-        index = self.columns.fields.get(field)
-        return Location(self.table.file, self.row.line, index + 1 if index is not None else 1)
-
-    def text(self, field: str) -> str:
-        """The field's text ("" when the column is missing or the row is short)."""
-        index = self.columns.fields.get(field)
-        if index is None or index >= len(self.row.cells):
-            return ""
-        return self.clean(self.row.cells[index])
-
-    def optional(self, field: str) -> str | None:
-        """The field's text, or None when empty."""
-        return self.text(field) or None
-
-    def convert(self, field: str, parse: Callable[[str], T]) -> T | None:
-        """`parse` the field's text (None when empty); a ValueError becomes a problem."""
-        value = self.text(field)
-        if not value:
-            return None
-        try:
-            return parse(value)
-        except ValueError as exc:
-            self.problems.append(error(self.where(field), f"{field}: {exc}"))
-            self.bad = True
-            return None
 
 
 def split_list(value: str, separator: str) -> tuple[str, ...]:

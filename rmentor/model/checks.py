@@ -11,6 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import Location, Problem, error, warning
 from ..text import (
@@ -536,36 +537,56 @@ def check_settings(program: Program) -> list[Problem]:
                 where.at("evaluation", "min_sessions"), "evaluation.min_sessions must be at least 1"
             )
         )
-    for header, target in config.roster.columns.items():
-        if target not in PARTICIPANT_FIELDS:
-            problems.append(
-                error(
-                    where.at("roster", "columns", header),
-                    f"roster.columns maps `{header}` to unknown field `{target}`",
-                    suggest(target, PARTICIPANT_FIELDS),
-                )
-            )
+    roster_fields = (*PARTICIPANT_FIELDS, "submitted")
+    mappings: list[tuple[tuple[str | int, ...], dict[str, Any]]] = [
+        (("roster", "columns"), config.roster.columns)
+    ]
+    mappings += [
+        (("roster", "files", i, "columns"), item.columns)
+        for i, item in enumerate(config.roster.files)
+        if not isinstance(item, str) and item.columns is not None
+    ]
+    for path, columns in mappings:
+        for header, target in columns.items():
+            for name in _targets(target):
+                if name not in roster_fields:
+                    problems.append(
+                        error(
+                            where.at(*path, header),
+                            f"roster.columns maps `{header}` to unknown field `{name}`",
+                            suggest(name, roster_fields),
+                        )
+                    )
     topic_ids = {t.id for t in config.topics}
+    survey_fields = (*SURVEY_FIELDS, "submitted")
     for i, survey in enumerate(config.evaluation.surveys):
         for header, target in survey.columns.items():
-            topic = target.removeprefix("skill:") if target.startswith("skill:") else None
-            if topic is not None and topic not in topic_ids:
-                problems.append(
-                    error(
-                        where.at("evaluation", "surveys", i, "columns", header),
-                        f"survey column `{header}` names unknown topic `{topic}`",
-                        suggest(topic, topic_ids),
+            for name in _targets(target):
+                topic = name.removeprefix("skill:") if name.startswith("skill:") else None
+                if topic is not None and topic not in topic_ids:
+                    problems.append(
+                        error(
+                            where.at("evaluation", "surveys", i, "columns", header),
+                            f"survey column `{header}` names unknown topic `{topic}`",
+                            suggest(topic, topic_ids),
+                        )
                     )
-                )
-            elif topic is None and target not in SURVEY_FIELDS:
-                problems.append(
-                    error(
-                        where.at("evaluation", "surveys", i, "columns", header),
-                        f"survey column `{header}` maps to unknown field `{target}`",
-                        suggest(target, SURVEY_FIELDS),
+                elif topic is None and name not in survey_fields:
+                    problems.append(
+                        error(
+                            where.at("evaluation", "surveys", i, "columns", header),
+                            f"survey column `{header}` maps to unknown field `{name}`",
+                            suggest(name, survey_fields),
+                        )
                     )
-                )
     return problems
+
+
+def _targets(target: str | tuple[str, ...] | None) -> tuple[str, ...]:
+    """A `columns:` value as the fields it feeds (`~` feeds none)."""
+    if target is None:
+        return ()
+    return (target,) if isinstance(target, str) else target
 
 
 def check_pairs(program: Program) -> list[Problem]:
@@ -728,7 +749,7 @@ def feasibility(program: Program, summary: Summary, failed: bool = False) -> Ite
 
     `failed`: other errors were found, so an empty roster may just be unreadable.
     """
-    files = program.config.roster.files
+    files = program.config.roster.paths
     at = Location(files[0], 1, 1) if files else program.where.at("roster", "files")
     if not summary.participants and not failed:
         yield warning(

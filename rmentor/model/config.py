@@ -222,14 +222,67 @@ class Topic(Model):
     description: str | None = None
 
 
+# What an export's header feeds: a field, several fields, or nothing (`~`).
+ColumnTarget = str | tuple[str, ...] | None
+Separator = Annotated[str, AfterValidator(check_separator)]
+
+
+def check_date_format(text: str) -> str:
+    """Accept a strptime format that names at least a day, a month and a year."""
+    if not all(code in text for code in ("%d", "%m")) and "%b" not in text and "%B" not in text:
+        raise ValueError(f"`{text}` needs %d and %m (or %b), like `%d/%m/%Y`")
+    if "%Y" not in text and "%y" not in text:
+        raise ValueError(f"`{text}` needs a year: %Y (2027) or %y (27)")
+    return text
+
+
+DateFormat = Annotated[str, AfterValidator(check_date_format)]
+
+
+class RosterFile(Model):
+    """One roster file with its own settings; a key left out takes the roster's."""
+
+    file: str
+    role: Role | None = None  # every row of this file has this role
+    columns: dict[str, ColumnTarget] | None = None
+    values: dict[str, dict[str, str]] | None = None
+    sheet: str | None = None
+    encoding: Encoding | None = None
+    list_separator: Separator | None = None
+    date_format: DateFormat | None = None
+
+
 class RosterConfig(Model):
     """Where the roster is and how to read it."""
 
-    files: tuple[str, ...] = ("participants.csv",)
-    columns: dict[str, str] = Field(default_factory=dict)
-    list_separator: Annotated[str, AfterValidator(check_separator)] = ";"
+    files: tuple[str | RosterFile, ...] = ("participants.csv",)
+    columns: dict[str, ColumnTarget] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    list_separator: Separator = ";"
     encoding: Encoding = "utf-8"
     sheet: str | None = None  # for .xlsx: the sheet to read (default: the first)
+    date_format: DateFormat | None = None  # strptime format besides ISO dates
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        """The roster files' names, in order."""
+        return tuple(f if isinstance(f, str) else f.file for f in self.files)
+
+    def for_file(self, index: int) -> RosterConfig:
+        """The settings that read `files[index]`: its own keys over the roster's (`values`
+        field by field, so a file may add answers for one field and keep the rest)."""
+        item = self.files[index]
+        if isinstance(item, str):
+            return self.model_copy(update={"files": (item,)})
+        own = {k: v for k, v in item.model_dump(exclude={"file", "role"}).items() if v is not None}
+        if item.values is not None:  # a file's answers map field by field over the roster's
+            own["values"] = {**self.values, **item.values}
+        return self.model_copy(update={"files": (item.file,), **own})
+
+    def role_of(self, index: int) -> Role | None:
+        """The role every row of `files[index]` has, if the file says."""
+        item = self.files[index]
+        return None if isinstance(item, str) else item.role
 
 
 class Weights(Model):
@@ -320,9 +373,12 @@ class Survey(Model):
 
     file: str
     kind: SurveyKind
-    columns: dict[str, str] = Field(default_factory=dict)
+    columns: dict[str, ColumnTarget] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
     encoding: Encoding = "utf-8"
     sheet: str | None = None
+    list_separator: Separator = ";"
+    date_format: DateFormat | None = None
 
 
 class Certificate(Model):

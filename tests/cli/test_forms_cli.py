@@ -148,11 +148,6 @@ def google_csv(header: list[str], rows: list[list[str]]) -> str:
     return text.getvalue()
 
 
-ROUND_TRIP = pytest.mark.xfail(
-    strict=False, reason="reader for per-file mapping lands with issue 13 parts 1-5"
-)
-
-
 def signed_up(make_program: MakeProgram) -> tuple[Path, dict[str, Any]]:
     """A program whose sign-up export has the sign-up sheet's question texts as
     headers, in Google's shape; the mapping `rmentor forms` wrote for it."""
@@ -193,7 +188,6 @@ def errors_of(folder: Path) -> list[Problem]:
     return [p for p in load(folder).problems if p.severity.value == "error"]
 
 
-@ROUND_TRIP
 def test_the_mapping_reads_a_signup_export_with_the_question_texts(
     make_program: MakeProgram,
 ) -> None:
@@ -211,7 +205,6 @@ def test_the_mapping_reads_a_signup_export_with_the_question_texts(
     assert not people["E2"].availability
 
 
-@ROUND_TRIP
 def test_the_mapping_reads_a_survey_export_with_the_question_texts(
     make_program: MakeProgram,
 ) -> None:
@@ -239,7 +232,7 @@ def test_the_mapping_reads_a_survey_export_with_the_question_texts(
 
 
 CHECK_IN = pytest.mark.xfail(
-    strict=False, reason="meetings.checkin and log --import land with issue 13 part 7"
+    strict=True, reason="meetings.checkin and log --import land with issue 13 part 7"
 )
 
 

@@ -195,9 +195,11 @@ def test_survey_metrics_by_hand() -> None:
     assert result.skill_anonymous_excluded == 2
     assert any("anonymous" in note for note in result.notes)
     # active: started pairs' people (m1 e1 m2 e2 m3 e3) minus withdrawn e3 = 5
-    # final: e1, e2, m1 identified + 1 anonymous row = 4/5; pre: e1, e2, m1 + 1 = 4/5
-    assert result.response_rate_by_kind == {"pre": 0.8, "midpoint": None, "final": 0.8}
-    assert m["response_rate"] == 0.8
+    # final: e1, e2, m1 identified = 3/5; pre: e1, e2, m1 = 3/5. The anonymous
+    # answers cannot be told apart, so they are reported as such, not counted.
+    assert result.response_rate_by_kind == {"pre": 0.6, "midpoint": None, "final": 0.6}
+    assert m["response_rate"] == 0.6
+    assert result.anonymous_by_kind == {"pre": 1, "midpoint": 0, "final": 1}
     assert result.responses_by_kind == {"pre": 4, "midpoint": 0, "final": 4}
     assert m["meetings_held"] == 6.0
     assert m["attendance_rate"] == pytest.approx(6 / 16)
@@ -348,7 +350,7 @@ def test_evaluate_hides_survey_figures_from_too_few_answers() -> None:
     assert any("anonymity" in note for note in result.notes)
     # counts of events are not opinions: shown at any size
     assert m["attendance_rate"] == pytest.approx(6 / 16)
-    assert m["response_rate"] == 0.8
+    assert m["response_rate"] == 0.6
     five = evaluate(program(threshold=5), PEOPLE, PAIRS, SCHEDULE, MEETINGS, RESPONSES, TODAY)
     assert five.metrics["satisfaction"] is None
     assert five.metrics["nps"] is None
@@ -418,3 +420,14 @@ def test_completion_is_projected_pair_by_pair() -> None:
     # min 5: P1 (4 held, pace 18 by the end) yes; P2 (pace 4) no; P3 (ended) no
     assert projected_completion(PAIRS, MEETINGS, START, END, TODAY, 5) == pytest.approx(1 / 3)
     assert projected_completion(PAIRS, MEETINGS, START, END, TODAY, 19) == 0.0
+
+
+def test_response_rate_never_passes_one_with_anonymous_answers() -> None:
+    # Issue 13: twelve anonymous answers and every active person named once.
+    many = [r("final", who, satisfaction=4) for who in ("m1", "e1", "m2", "e2", "m3")]
+    many += [r("final", None, satisfaction=5) for _ in range(12)]
+    result = evaluate(program(), PEOPLE, PAIRS, SCHEDULE, MEETINGS, many, TODAY)
+    assert result.response_rate_by_kind["final"] == 1.0
+    assert result.anonymous_by_kind["final"] == 12
+    # every anonymous row is its own answer: 5 x 4 + 12 x 5 over 17
+    assert result.metrics["satisfaction"] == pytest.approx(80 / 17)

@@ -99,7 +99,7 @@ def test_google_forms_csv(tmp_path: Path) -> None:
     # ben's bad values are left out, the good one kept
     assert (ben.satisfaction, ben.recommend, ben.goal_progress) == (None, None, None)
     assert dict(ben.skills) == {"ai": 2}
-    assert zed.respondent == "zed"
+    assert zed.respondent is None  # names no participant: an anonymous answer
     errors = {(str(p.location), p.message) for p in problems if p.severity is Severity.ERROR}
     assert errors == {
         ("feedback/final.csv:5:3", "satisfaction: `4.5` is not a whole number from 1 to 5"),
@@ -108,8 +108,10 @@ def test_google_forms_csv(tmp_path: Path) -> None:
         ("feedback/final.csv:5:7", "goal_progress: `x` is not a whole number from 1 to 5"),
     }
     warnings = [p for p in problems if p.severity is Severity.WARNING]
-    assert [str(p.location) for p in warnings] == ["feedback/final.csv:6:2"]
-    assert "zed" in warnings[0].message
+    assert [str(p.location) for p in warnings] == ["feedback/final.csv:4:2"]
+    assert "2 answers in feedback/final.csv name no participant (1 empty, `zed`)" in (
+        warnings[0].message
+    )
 
 
 def test_email_respondent_is_read_as_id(tmp_path: Path) -> None:
