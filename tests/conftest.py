@@ -70,3 +70,40 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+MATCH_DAY = "2027-01-04"  # the day the `matched` sample is matched
+
+
+@pytest.fixture(scope="module")
+def matched_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample program after `match` on MATCH_DAY, made once per test module."""
+    from typer.testing import CliRunner
+
+    from rmentor.cli.app import app
+
+    folder = tmp_path_factory.mktemp("matched") / "sample"
+    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("out", "state"))
+    result = CliRunner().invoke(app, ["match", "--program", str(folder), "--today", MATCH_DAY])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture
+def matched(matched_template: Path, tmp_path: Path) -> Path:
+    """A private copy of the sample program after `match`."""
+    target = tmp_path / "sample"
+    shutil.copytree(matched_template, target)
+    return target
+
+
+def google_csv(header: list[str], rows: list[list[str]]) -> str:
+    """Google's "Download responses (.csv)": every cell quoted, CRLF line ends."""
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue()

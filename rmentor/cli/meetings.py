@@ -24,23 +24,28 @@ from .options import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..engines.status import Status
     from ..model.config import Milestone, ProgramConfig
 
 
 def log_command(
     pair: Annotated[
-        str,
+        str | None,
         typer.Argument(
             help="The pair id (from `match`), or either person's id when they are in one "
             "active pair.",
             metavar="PAIR",
+            show_default=False,
         ),
-    ],
+    ] = None,
     status: Annotated[
-        str,
-        typer.Option("--status", "-s", help="held, cancelled or no-show.", show_default=False),
-    ],
+        str | None,
+        typer.Option(
+            "--status", "-s", help="held, cancelled or no-show (required).", show_default=False
+        ),
+    ] = None,
     date: Annotated[
         str | None,
         typer.Option(
@@ -72,12 +77,53 @@ def log_command(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace the pair's earlier entry for that day.")
     ] = False,
+    import_file: Annotated[
+        str | None,
+        typer.Option(
+            "--import",
+            help="A check-in form's export (.csv or .xlsx), read through meetings.checkin: "
+            "append its sessions instead of one.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
     program: ProgramOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Record a meeting (held, cancelled or no-show) in meetings.csv."""
+    """Record a meeting (held, cancelled or no-show) in meetings.csv, or import a
+    check-in form's export with --import FILE."""
     from .steps import run_log
 
+    if import_file is not None:
+        given = [
+            name
+            for name, value in (
+                ("PAIR", pair),
+                ("--status", status),
+                ("--date", date),
+                ("--minutes", minutes),
+                ("--topics", topics),
+                ("--notes", notes),
+                ("--add", add or None),
+                ("--replace", replace or None),
+            )
+            if value is not None
+        ]
+        if given:
+            raise typer.BadParameter(
+                f"--import reads every session from its file: leave out {', '.join(given)}",
+                param_hint="'--import'",
+            )
+        import_sessions(program_folder(program), import_file, quiet=quiet)
+        return
+    if pair is None:
+        raise typer.BadParameter(
+            "give the pair (or a person's id), or --import FILE", param_hint="'PAIR'"
+        )
+    if status is None:
+        raise typer.BadParameter(
+            "give the session's status: held, cancelled or no-show", param_hint="'--status'"
+        )
     if add and replace:
         raise typer.BadParameter("--add and --replace exclude each other")
     day = today_or(date)
@@ -100,6 +146,24 @@ def log_command(
         console.success(
             f"Logged {chosen.id} ({mentor} with {mentee}) on {day}: {meeting.status}{detail} "
             f"({MEETINGS_FILE} line {meeting.source.line})."
+        )
+
+
+def _sessions(count: int) -> str:
+    return f"{count} session" if count == 1 else f"{count} sessions"
+
+
+def import_sessions(folder: Path, name: str, *, quiet: bool) -> None:
+    """`log --import FILE`: the export's sessions appended; skipped rows shown as warnings."""
+    from .steps import run_import
+
+    run = run_import(folder, name)
+    if run.problems:
+        console.print_problems(run.problems, stderr=True)
+    if not (quiet or settings().quiet):
+        console.success(
+            f"Imported {_sessions(len(run.meetings))} ({run.already} already logged, "
+            f"{run.both} reported by both partners, {run.skipped} skipped)"
         )
 
 

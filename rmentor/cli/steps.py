@@ -29,7 +29,16 @@ from ..engines.matching.engine import MatchResult, match, withdraw
 from ..engines.report import Cohort, Report, build_report
 from ..engines.schedule import plan_schedule
 from ..engines.status import Status, build_status
-from ..errors import InvalidProgram, NoPairs, Problem, RmentorError, has_errors, sorted_problems
+from ..errors import (
+    InvalidProgram,
+    Location,
+    NoPairs,
+    Problem,
+    RmentorError,
+    Severity,
+    has_errors,
+    sorted_problems,
+)
 from ..files.layout import (
     CALENDAR_DIR,
     MEETINGS_FILE,
@@ -42,7 +51,7 @@ from ..files.layout import (
     program_lock,
 )
 from ..files.load import load, open_program
-from ..files.meetings import append_meeting, check_minutes, parse_status
+from ..files.meetings import append_meeting, append_meetings, check_minutes, parse_status
 from ..files.output import Batch, WriteFailed, Written, check_folder, inside, remove_stale
 from ..files.state import pairings_text, schedule_text
 from ..files.tables import split_list
@@ -273,6 +282,81 @@ def run_log(
             replacing=earlier if same_day == "replace" else (),
         )
     return LogRun(chosen, meeting, earlier if same_day != "replace" else (), names)
+
+
+@dataclass(frozen=True)
+class ImportRun:
+    """What `rmentor log --import` did."""
+
+    meetings: tuple[Meeting, ...]  # the rows appended, with their lines
+    already: int  # sessions meetings.csv already held
+    both: int  # second reports of one session
+    skipped: int  # rows that could not be placed
+    problems: tuple[Problem, ...]  # why those rows were skipped (and any warnings)
+
+
+class NothingImported(InvalidProgram):
+    """No row of a check-in export could be imported; every reason is carried."""
+
+    def __init__(self, problems: Sequence[Problem], name: str) -> None:
+        super().__init__(problems)
+        errors = sum(1 for p in self.problems if p.severity is Severity.ERROR)
+        noun = "error" if errors == 1 else "errors"
+        self.args = (
+            f"no session of {name} could be imported ({errors} {noun}); nothing was written",
+        )
+
+
+def _export_path(folder: Path, name: str) -> Path:
+    """The export `name` names: absolute, or from the current folder; a name that is not
+    there but is in the program folder is read from there."""
+    given = Path(name)
+    for path in (given, folder / given):
+        if path.is_file():
+            return path
+    raise RmentorError(
+        f"file `{name}` not found (looked in {Path.cwd()} and in the program folder)"
+    )
+
+
+def run_import(folder: Path, name: str) -> ImportRun:
+    """`rmentor log --import FILE`: a check-in export's sessions appended to
+    meetings.csv in one write. When no row can be imported and some were bad, nothing
+    is written and every problem is raised (`NothingImported`); otherwise the skipped
+    rows' errors come back as warnings."""
+    from ..files.checkin import import_checkins
+    from ..files.tables import read_table
+
+    path = _export_path(folder, name)
+    with changing(folder, log=True) as batch:
+        assert batch is not None  # not a dry run
+        program = open_program(folder)
+        if not program.pairings.pairs:
+            raise NoPairs
+        table, problems = read_table(path.parent, path.name, Location(name))
+        if table is None or has_errors(problems):
+            raise InvalidProgram(problems)
+        table = replace(table, file=name)
+        found = import_checkins(
+            table, program.config, program.participants, program.pairings, program.meetings
+        )
+        problems += found.problems
+        if has_errors(problems) and not (found.meetings or found.already or found.both):
+            raise NothingImported(problems, name)
+        written = (
+            append_meetings(
+                folder,
+                found.meetings,
+                list_separator=program.config.roster.list_separator,
+                batch=batch,
+            )
+            if found.meetings
+            else []
+        )
+    skipped = [replace(p, severity=Severity.WARNING) for p in problems]
+    return ImportRun(
+        tuple(written), found.already, found.both, found.skipped, tuple(sorted_problems(skipped))
+    )
 
 
 def load_status(folder: Path, today: dt.date) -> Status:

@@ -27,7 +27,7 @@ from ..model.config import Topic, TopicIndex
 from ..text import clean, fold, parse_date, parse_whole, suggest
 from .layout import MEETINGS_FILE
 from .mapping import FieldMap, Fields, Record, Spec, map_table
-from .output import write_bytes_atomic
+from .output import Batch, write_bytes_atomic
 from .reading import TABLE_BYTES, read_capped
 from .tables import (
     Table,
@@ -250,48 +250,51 @@ def _without_rows(data: bytes, starts: set[int]) -> bytes:
     return bom + "".join(kept).encode("utf-8")
 
 
-def append_meeting(
-    folder: Path,
-    pair: str,
-    date: dt.date,
-    status: MeetingStatus,
-    minutes: int | None = None,
-    topics: Sequence[str] = (),
-    notes: str | None = None,
-    *,
-    list_separator: str = ";",
-    replacing: Sequence[Meeting] = (),
-) -> Meeting:
-    """Append one row to meetings.csv atomically and return it as read back; the rows
-    in `replacing` (as read from the file) are taken out in the same write.
-
-    The existing bytes are kept exactly (BOM, delimiter, line ending, column order);
-    a missing or empty file is created with the canonical header. The caller holds
-    `program_lock`. Raises `InvalidProgram` when the existing file cannot be read
-    (nothing is written) and `RmentorError` for a value the file cannot take.
-    """
-    if status not in STATUSES:
-        raise RmentorError(f"status `{status}` must be held, cancelled or no-show")
-    if minutes is not None:
+def _row_values(meeting: Meeting, list_separator: str) -> dict[str, str]:
+    """A meeting's cells as written; `RmentorError` for a value the file cannot take."""
+    if meeting.status not in STATUSES:
+        raise RmentorError(f"status `{meeting.status}` must be held, cancelled or no-show")
+    if meeting.minutes is not None:
         try:
-            check_minutes(minutes)
+            check_minutes(meeting.minutes)
         except ValueError as exc:
             raise RmentorError(str(exc)) from None
-    note_text = clean(notes) if notes else ""
+    note_text = clean(meeting.notes) if meeting.notes else ""
     if "\x00" in note_text:
         raise RmentorError("notes contain a NUL character")
     try:
         note_text.encode("utf-8")
     except UnicodeEncodeError:
         raise RmentorError("notes are not valid text (undecodable bytes?)") from None
-    values = {
-        "pair": clean(pair),
-        "date": date.isoformat(),
-        "status": status,
-        "minutes": "" if minutes is None else str(minutes),
-        "topics": list_separator.join(clean(t) for t in topics),
+    return {
+        "pair": clean(meeting.pair),
+        "date": meeting.date.isoformat(),
+        "status": meeting.status,
+        "minutes": "" if meeting.minutes is None else str(meeting.minutes),
+        "topics": list_separator.join(clean(t) for t in meeting.topics),
         "notes": note_text,
     }
+
+
+def append_meetings(
+    folder: Path,
+    meetings: Sequence[Meeting],
+    *,
+    list_separator: str = ";",
+    replacing: Sequence[Meeting] = (),
+    batch: Batch | None = None,
+) -> list[Meeting]:
+    """Append rows to meetings.csv in one write and return them as read back; the rows
+    in `replacing` (as read from the file) are taken out in the same write.
+
+    The existing bytes are kept exactly (BOM, delimiter, line ending, column order);
+    a missing or empty file is created with the canonical header. With `batch`, the
+    new file is staged there (written when the batch commits); without, it is written
+    atomically now. The caller holds `program_lock`. Raises `InvalidProgram` when the
+    existing file cannot be read (nothing is written) and `RmentorError` for a value
+    the file cannot take.
+    """
+    rows = [_row_values(m, list_separator) for m in meetings]
     path = folder / MEETINGS_FILE
     try:
         data = read_capped(path, TABLE_BYTES)  # the loader read it already; no FIFO here
@@ -304,34 +307,65 @@ def append_meeting(
     if data.strip():
         delimiter, columns, width, lines = _existing_columns(data)
         ending = _line_ending(data)
-        missing = [k for k, v in values.items() if v and k not in columns.fields]
-        if missing:
-            raise RmentorError(
-                f"{MEETINGS_FILE} has no `{missing[0]}` column; add one to its header line"
-            )
-        cells = [""] * width
-        for name, (index, *_) in columns.fields.items():
-            cells[index] = values[name]
+        for values in rows:
+            missing = [k for k, v in values.items() if v and k not in columns.fields]
+            if missing:
+                raise RmentorError(
+                    f"{MEETINGS_FILE} has no `{missing[0]}` column; add one to its header line"
+                )
         if not data.endswith((b"\n", b"\r")):
             data += ending.encode("ascii")
             lines += 1
     else:
-        delimiter, ending, lines = ",", "\n", 1
+        delimiter, ending, lines, width = ",", "\n", 1, len(MEETING_FIELDS)
         data = (",".join(MEETING_FIELDS) + ending).encode("utf-8")
         columns = FieldMap({name: (i,) for i, name in enumerate(MEETING_FIELDS)})
-        cells = [values[name] for name in MEETING_FIELDS]
-    row = delimiter.join(_quote(neutralise(c), delimiter) for c in cells) + ending
-    write_bytes_atomic(path, data + row.encode("utf-8"))
-    line = lines + 1
-    return Meeting(
-        pair=values["pair"],
-        date=date,
-        status=status,
-        minutes=minutes,
-        topics=tuple(topics),
-        notes=note_text or None,
-        source=Location(MEETINGS_FILE, line, 1),
-        cells={
-            name: Location(MEETINGS_FILE, line, i + 1) for name, (i, *_) in columns.fields.items()
-        },
+    text: list[str] = []
+    written: list[Meeting] = []
+    for meeting, values in zip(meetings, rows, strict=True):
+        cells = [""] * width
+        for name, (index, *_) in columns.fields.items():
+            cells[index] = values[name]
+        row = delimiter.join(_quote(neutralise(c), delimiter) for c in cells) + ending
+        text.append(row)
+        line = lines + 1
+        lines += row.count("\n") + row.count("\r") - row.count("\r\n")
+        written.append(
+            replace(
+                meeting,
+                pair=values["pair"],
+                notes=values["notes"] or None,
+                source=Location(MEETINGS_FILE, line, 1),
+                cells={
+                    name: Location(MEETINGS_FILE, line, i + 1)
+                    for name, (i, *_) in columns.fields.items()
+                },
+            )
+        )
+    data += "".join(text).encode("utf-8")
+    if batch is None:
+        write_bytes_atomic(path, data)
+    else:
+        batch.add(path, data, durable=True)
+    return written
+
+
+def append_meeting(
+    folder: Path,
+    pair: str,
+    date: dt.date,
+    status: MeetingStatus,
+    minutes: int | None = None,
+    topics: Sequence[str] = (),
+    notes: str | None = None,
+    *,
+    list_separator: str = ";",
+    replacing: Sequence[Meeting] = (),
+) -> Meeting:
+    """Append one row to meetings.csv atomically and return it as read back (see
+    `append_meetings`)."""
+    entry = Meeting(pair, date, status, minutes, tuple(topics), notes)
+    (meeting,) = append_meetings(
+        folder, [entry], list_separator=list_separator, replacing=replacing
     )
+    return meeting

@@ -212,6 +212,8 @@ class Meetings(Model):
     reporting: str = ""
     curriculum: tuple[CurriculumItem, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    # How `rmentor log --import` reads a check-in form's export (issue 13, part 7).
+    checkin: Checkin = Field(default_factory=lambda: Checkin())
 
 
 class Topic(Model):
@@ -366,6 +368,15 @@ class Matching(Model):
     locked: tuple[PairIds, ...] = ()
     excluded: tuple[PairIds, ...] = ()
     history: tuple[str, ...] = ()
+
+
+class Checkin(Model):
+    """`meetings.checkin`: how a check-in form's export maps to the check-in fields."""
+
+    columns: dict[str, ColumnTarget] = Field(default_factory=dict)
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    list_separator: Separator = ";"
+    date_format: DateFormat | None = None
 
 
 class Survey(Model):

@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import shutil
 import subprocess
 import textwrap
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 from typer.testing import CliRunner, Result
 
@@ -20,7 +17,7 @@ from rmentor.documents.forms import build_forms
 from rmentor.errors import Problem
 from rmentor.files.load import load
 from rmentor.text import visible
-from tests.conftest import MINIMAL_YAML, MakeProgram, snapshot
+from tests.conftest import MINIMAL_YAML, MakeProgram, google_csv, snapshot
 
 runner = CliRunner()
 SHEETS = ("signup", "checkin", "survey-pre", "survey-midpoint", "survey-final")
@@ -139,15 +136,6 @@ topics:
 """
 
 
-def google_csv(header: list[str], rows: list[list[str]]) -> str:
-    """Google's "Download responses (.csv)": every cell quoted, CRLF line ends."""
-    text = io.StringIO()
-    writer = csv.writer(text, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return text.getvalue()
-
-
 def signed_up(make_program: MakeProgram) -> tuple[Path, dict[str, Any]]:
     """A program whose sign-up export has the sign-up sheet's question texts as
     headers, in Google's shape; the mapping `rmentor forms` wrote for it."""
@@ -231,12 +219,6 @@ def test_the_mapping_reads_a_survey_export_with_the_question_texts(
     assert dict(responses[1].skills) == {"social-media": 4}
 
 
-CHECK_IN = pytest.mark.xfail(
-    strict=True, reason="meetings.checkin and log --import land with issue 13 part 7"
-)
-
-
-@CHECK_IN
 def test_the_checkin_mapping_reads_a_checkin_export(make_program: MakeProgram) -> None:
     folder, mapping = signed_up(make_program)
     write_yaml(folder, roster=mapping["roster"], meetings=mapping["meetings"])

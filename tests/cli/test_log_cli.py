@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import typer
 from typer.testing import CliRunner
 
-from rmentor.cli.app import app as main_app
 from rmentor.cli.meetings import log_command, status_command
 from rmentor.cli.options import handles_errors
 from rmentor.files.layout import MEETINGS_FILE
 from rmentor.model.pairings import pair_id
-from tests.conftest import SAMPLE
 
 HEADER = "pair,date,status,minutes,topics,notes\n"
 
@@ -26,23 +23,6 @@ runner = CliRunner()
 TODAY = "2027-01-04"  # the day the sample is matched
 LENA = "E2101"  # a mentor with two mentees in the sample
 ONE = pair_id("E2105", "E1001")
-
-
-@pytest.fixture(scope="module")
-def matched_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("matched") / "sample"
-    shutil.copytree(SAMPLE, folder, ignore=shutil.ignore_patterns("out", "state"))
-    result = runner.invoke(main_app, ["match", "--program", str(folder), "--today", TODAY])
-    assert result.exit_code == 0, result.output
-    return folder
-
-
-@pytest.fixture
-def matched(matched_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the sample program after `match`."""
-    target = tmp_path / "sample"
-    shutil.copytree(matched_template, target)
-    return target
 
 
 def log(folder: Path, *args: str) -> tuple[int, str, str]:
