@@ -116,12 +116,13 @@ def _place(
     pairs = [p for p in pairings.pairs if person in (p.mentor, p.mentee) and _on(p, day)]
     if len(pairs) == 1:
         return pairs[0]
-    who = who if fold(who) == fold(person) else f"{who}` (`{person}"
+    # The respondent as written, and their id when they wrote their e-mail.
+    shown = f"`{who}`" if fold(who) == fold(person) else f"`{who}` (`{person}`)"
     if not pairs:
         problems.append(
             error(
                 reader.where("respondent"),
-                f"respondent: `{who}` was in no pair on {day}",
+                f"respondent: {shown} was in no pair on {day}",
                 "check the date, or log it by hand with `rmentor log PAIR`",
             )
         )
@@ -130,7 +131,7 @@ def _place(
         problems.append(
             error(
                 reader.where("respondent"),
-                f"respondent: `{who}` was in {len(pairs)} pairs on {day} ({listed})",
+                f"respondent: {shown} was in {len(pairs)} pairs on {day} ({listed})",
                 "add a `pair` column to the form, or log it by hand with `rmentor log PAIR`",
             )
         )
