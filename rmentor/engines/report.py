@@ -129,6 +129,8 @@ class Report:
             "surveys": {
                 kind: {
                     "responses": ev.responses_by_kind.get(kind, 0),
+                    # answers naming no participant: in the figures, not in the rate
+                    "anonymous": ev.anonymous_by_kind.get(kind, 0),
                     "response_rate": ev.response_rate_by_kind.get(kind),
                     "satisfaction": ev.satisfaction_by_kind.get(kind),
                     "nps": ev.nps_by_kind.get(kind),

@@ -48,11 +48,13 @@ def test_forms_exports_validate_match_schedule_report(tmp_path: Path) -> None:
     surveys = report["surveys"]
     # the anonymous Microsoft survey: ten answers, each its own
     assert surveys["final"]["responses"] == 10
+    assert surveys["final"]["anonymous"] == 10  # reported as such, not in the rate
     assert surveys["final"]["satisfaction"] == pytest.approx(FINAL_SATISFACTION)
     assert surveys["final"]["nps"] == pytest.approx(FINAL_NPS)
     assert surveys["final"]["response_rate"] == 0.0  # no one named: never above 100 %
     # the Google Sheet pre survey: frank's later answer, one stranger as anonymous
     assert surveys["pre"]["responses"] == 7
+    assert surveys["pre"]["anonymous"] == 1
     assert surveys["pre"]["satisfaction"] == pytest.approx(4.0)
     assert surveys["pre"]["response_rate"] == pytest.approx(0.75)
     assert report["metrics"]["satisfaction"] == pytest.approx(FINAL_SATISFACTION)
