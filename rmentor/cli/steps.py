@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -97,19 +97,10 @@ def changing(
                 )
             check_folder(path, what)
         remove_stale([p for p, _ in checks if p != folder])
-        remove_stale_here(folder)
+        # meetings.csv's own folder: only its files, not the program's subfolders
+        remove_stale([folder], deep=False)
         with Batch() as batch:
             yield batch
-
-
-def remove_stale_here(folder: Path) -> None:
-    """A killed `log` leaves its temporary file beside meetings.csv; only that folder's
-    own files are looked at (not the program's subfolders)."""
-    from ..files.output import TEMP_SUFFIX
-
-    for path in folder.glob(f".*{TEMP_SUFFIX}"):
-        with suppress(OSError):  # harmless if it stays: it is never read
-            path.unlink()
 
 
 def validate_program(folder: Path) -> tuple[list[Problem], Summary]:

@@ -24,7 +24,6 @@ module does the file side of it:
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -60,7 +59,7 @@ from .layout import (
 )
 from .meetings import neutralise
 from .output import write_bytes_atomic
-from .state import FORMAT_VERSION, load_toml, parse_pairings, read_state_text
+from .state import FORMAT_VERSION, load_toml, parse_pairings, read_state_text, toml_date
 
 KEPT_FILES = (".gitignore",)  # besides templates/: nothing personal, and useful later
 _SKIPPED = (".git", PURGE_TRASH_DIR)  # never listed: the repository, a purge under way
@@ -374,14 +373,6 @@ def apply_purge(folder: Path, plan: PurgePlan) -> None:
 # -- reading it back -----------------------------------------------------------------------
 
 
-def _date(value: object) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    raise ValueError(f"`{value}` is not a date")
-
-
 def _number(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ValueError(f"`{value}` is not a number")
@@ -423,9 +414,9 @@ def read_standing(folder: Path) -> Standing | None:
         return Standing(
             name=str(data["name"]),
             organization=str(data.get("organization", "")),
-            start=_date(data["start"]),
-            end=_date(data["end"]),
-            as_of=_date(data.get("as_of", data["end"])),
+            start=toml_date(data["start"]),
+            end=toml_date(data["end"]),
+            as_of=toml_date(data.get("as_of", data["end"])),
             threshold=int(data["anonymity_threshold"]),
             metrics=metrics,
             answers={str(k): int(v) for k, v in dict(data.get("answers", {})).items()},

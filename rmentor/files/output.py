@@ -229,8 +229,8 @@ def write_text_atomic(path: Path, text: str) -> bool:
     return write_bytes_atomic(path, text.replace("\r\n", "\n").encode("utf-8"))
 
 
-def stale_temps(folders: Iterable[Path]) -> Iterator[Path]:
-    """Temporary files a killed run left in `folders` (and the folders below them)."""
+def stale_temps(folders: Iterable[Path], *, deep: bool = True) -> Iterator[Path]:
+    """Temporary files a killed run left in `folders` (and, if `deep`, the folders below)."""
     for folder in folders:
         if not folder.is_dir() or folder.is_symlink():
             continue
@@ -238,13 +238,15 @@ def stale_temps(folders: Iterable[Path]) -> Iterator[Path]:
             for name in names:
                 if name.startswith(".") and name.endswith(TEMP_SUFFIX):
                     yield Path(root) / name
+            if not deep:
+                break
 
 
-def remove_stale(folders: Iterable[Path]) -> int:
+def remove_stale(folders: Iterable[Path], *, deep: bool = True) -> int:
     """Delete what `stale_temps` finds; how many. Only inside the program lock, where no
     other run of rmentor can be half way through its own writes."""
     count = 0
-    for path in stale_temps(folders):
+    for path in stale_temps(folders, deep=deep):
         try:
             path.unlink()
             count += 1

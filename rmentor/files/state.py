@@ -171,12 +171,12 @@ def parse_pairings(text: str, name: str) -> PairingState:
                 mentor=str(table["mentor"]),
                 mentee=str(table["mentee"]),
                 score=float(table.get("score", 0.0)),
-                since=_date(table["since"]),
+                since=toml_date(table["since"]),
                 breakdown={str(k): float(v) for k, v in _table(table.get("breakdown", {})).items()},
                 reasons=tuple(str(r) for r in _list(table.get("reasons", []))),
                 locked=bool(table.get("locked", False)),
                 status=_status(table.get("status", "active")),
-                ended=_date(table["ended"]) if "ended" in table else None,
+                ended=toml_date(table["ended"]) if "ended" in table else None,
                 end_reason=_text(table.get("end_reason")),
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -198,7 +198,9 @@ def parse_pairings(text: str, name: str) -> PairingState:
     withdrawn = []
     for person, table in sorted(_tables(data, "withdrawn", name).items()):
         try:
-            withdrawn.append(Withdrawal(person, _date(table["date"]), _text(table.get("reason"))))
+            withdrawn.append(
+                Withdrawal(person, toml_date(table["date"]), _text(table.get("reason")))
+            )
         except (KeyError, TypeError, ValueError) as exc:
             problems.append(_problem(name, f"withdrawal of `{person}` is wrong: {exc}"))
     if problems:
@@ -233,7 +235,8 @@ def _text(value: object) -> str | None:
     raise ValueError(f"`{value}` is not text")
 
 
-def _date(value: object) -> dt.date:
+def toml_date(value: object) -> dt.date:
+    """A TOML date (or date-time, cut to its day) from a state or archive file."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -280,7 +283,7 @@ def _session_status(value: object) -> SessionStatus:
 
 
 def _optional_date(value: object) -> dt.date | None:
-    return None if value is None else _date(value)
+    return None if value is None else toml_date(value)
 
 
 def _clock(value: object) -> dt.time:
@@ -389,7 +392,7 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
             )
             periods = tuple(
                 (
-                    _date(p["from"]),
+                    toml_date(p["from"]),
                     Slot(_weekday(p["weekday"]), _clock(p["start"]), zone, bool(p.get("fallback"))),
                 )
                 for p in map(_table, _list(table.get("periods", [])))
@@ -398,7 +401,7 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
                 PairPlan(pair, str(table["mentor"]), str(table["mentee"]), slot, sessions, periods)
             )
         for item in map(_table, _list(data.get("skipped", []))):
-            skipped.append(Skip(str(item["pair"]), _date(item["date"]), str(item["reason"])))
+            skipped.append(Skip(str(item["pair"]), toml_date(item["date"]), str(item["reason"])))
     # OverflowError: a datetime in year 1 moved to a zone west of its offset, or an
     # infinite number where a whole one belongs
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
