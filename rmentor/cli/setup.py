@@ -7,14 +7,16 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from ..errors import RmentorError, Severity
-from ..files.archive import PurgePlan
-from ..model.archive import Archive
 from . import console
+
+if TYPE_CHECKING:  # purge's records: loaded only by `purge`, not by every `--help`
+    from ..files.archive import PurgePlan
+    from ..model.archive import Archive
 from .options import (
     JsonOption,
     ProgramOption,
