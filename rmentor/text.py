@@ -11,6 +11,11 @@ import unicodedata
 from collections.abc import Iterable
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 file`, `2 files`: a number with its noun in the right number."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def clean(text: str) -> str:
     """Trim whitespace and normalise to Unicode NFC, as every cell is."""
     return unicodedata.normalize("NFC", text).strip()

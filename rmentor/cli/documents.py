@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..text import count
 from . import console
 from .options import (
     JsonOption,
@@ -38,7 +39,7 @@ def _report_written(what: str, written: Written, out: Path, quiet: bool) -> None
     if quiet or settings().quiet:
         return
     console.say(
-        f"{what}: {len(written.files)} files in {out} ({written.changed} changed, "
+        f"{what}: {count(len(written.files), 'file')} in {out} ({written.changed} changed, "
         f"{len(written.files) - written.changed} unchanged)."
     )
 

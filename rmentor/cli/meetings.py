@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 import typer
 
 from ..files.layout import MEETINGS_FILE
+from ..text import count
 from . import console
 from .options import (
     DryRunOption,
@@ -356,4 +357,4 @@ def schedule(
         )
     where = out_folder(run.program.folder, out) / CALENDAR_DIR
     what = "would be written" if dry_run else "written"
-    console.say(f"Calendars {what} to {where}: {len(run.calendars)} files.")
+    console.say(f"Calendars {what} to {where}: {count(len(run.calendars), 'file')}.")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import RmentorError, Severity
+from ..text import count
 from . import console
 
 if TYPE_CHECKING:  # purge's records: loaded only by `purge`, not by every `--help`
@@ -80,13 +81,13 @@ def validate(
         console.print_problems(problems)
         if not (quiet or settings().quiet):
             console.say(
-                f"{summary.participants} participants: {summary.mentors} mentors "
-                f"({summary.capacity} places), {summary.mentees} mentees, "
-                f"{summary.departments} departments, {len(summary.timezones)} time zones."
+                f"{count(summary.participants, 'participant')}: "
+                f"{count(summary.mentors, 'mentor')} ({count(summary.capacity, 'place')}), "
+                f"{count(summary.mentees, 'mentee')}, "
+                f"{count(summary.departments, 'department')}, "
+                f"{count(len(summary.timezones), 'time zone')}."
             )
-            counts = (
-                f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
-            )
+            counts = f"{count(errors, 'error')}, {count(warnings, 'warning')}"
             if failed:
                 console.fail(f"validation failed: {counts}")
             else:

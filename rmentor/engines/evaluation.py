@@ -123,6 +123,7 @@ class EvaluationResult:
     skill_anonymous_excluded: int = 0  # anonymous before/after responses left out
     responses_by_kind: dict[str, int] = field(default_factory=dict)
     anonymous_by_kind: dict[str, int] = field(default_factory=dict)  # answers naming no one
+    asked: int = 0  # the people a survey asks (the response rates' denominator)
     # survey metric (or "skill_delta:<topic>") -> answers behind its figure
     answers: dict[str, int] = field(default_factory=dict)
     suppressed: list[str] = field(default_factory=list)  # figures hidden, in words
@@ -640,7 +641,8 @@ def evaluate(
     notes: list[str] = []
     if skills.anonymous_excluded:
         notes.append(
-            f"skill_delta leaves out {skills.anonymous_excluded} anonymous responses: "
+            f"skill_delta leaves out {skills.anonymous_excluded} anonymous "
+            f"{'response' if skills.anonymous_excluded == 1 else 'responses'}: "
             "without a respondent id, before and after ratings cannot be paired"
         )
     if hidden:
@@ -660,6 +662,7 @@ def evaluate(
         anonymous_by_kind={
             k: sum(1 for r in rows if r.respondent is None) for k, rows in by_kind.items()
         },
+        asked=len(active),
         answers=answers,
         suppressed=hidden,
         hidden_metrics=hidden_metrics,
