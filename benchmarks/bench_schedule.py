@@ -4,7 +4,8 @@
 
 For each size: a roster of N mentors and N mentees (benchmarks/generate.py) is paired
 with `rmentor match` (not timed), then `rmentor schedule` is timed in a fresh process:
-load, plan, calendars (one .ics per pair and the coordinator's), write. Prints a
+load, plan, calendars (the events stamped with their fingerprints, then one .ics per
+pair, one per person and the coordinator's), write. Prints a
 Markdown table for docs/performance.md.
 """
 
@@ -26,7 +27,7 @@ from benchmarks.generate import generate
 
 def child(folder: Path) -> None:
     """Run one schedule in this process and print its phase times as JSON."""
-    from rmentor.documents.calendar import build_calendars
+    from rmentor.documents.calendar import build_calendars, stamp_schedule
     from rmentor.engines.schedule import plan_schedule
     from rmentor.files.load import open_program
     from rmentor.files.output import write_bytes_atomic
@@ -48,6 +49,8 @@ def child(folder: Path) -> None:
     t2 = time.perf_counter()
     people = {p.id: p for p in program.participants}
     titles = {t.id: t.title for t in program.config.topics}
+    day = dt.date(2027, 1, 4)
+    schedule = stamp_schedule(program.config, people, schedule, program.schedule, day, titles)
     files = build_calendars(program.config, people, pairs.pairs, schedule, titles)
     t3 = time.perf_counter()
     write_schedule(folder, schedule)

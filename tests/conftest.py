@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -107,3 +107,11 @@ def google_csv(header: list[str], rows: list[list[str]]) -> str:
     writer.writerow(header)
     writer.writerows(rows)
     return text.getvalue()
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[..., int]]:
+    """Start SMTP servers on 127.0.0.1 (`tests/smtp_server.py`); stopped after the test."""
+    from tests.smtp_server import serving
+
+    yield from serving()

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from . import documents, meetings, pairing, setup
+from . import documents, mail, meetings, pairing, setup
 from .options import (
     DOCUMENTS,
     MEETINGS,
@@ -69,6 +69,7 @@ COMMANDS = (
     (DOCUMENTS, "forms", documents.forms),
     (MEETINGS, "log", meetings.log_command),
     (MEETINGS, "status", meetings.status_command),
+    (MEETINGS, "mail", mail.mail),
 )
 for panel, name, command in COMMANDS:
     app.command(name, rich_help_panel=panel)(handles_errors(command))

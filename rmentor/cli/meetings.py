@@ -358,3 +358,8 @@ def schedule(
     where = out_folder(run.program.folder, out) / CALENDAR_DIR
     what = "would be written" if dry_run else "written"
     console.say(f"Calendars {what} to {where}: {count(len(run.calendars), 'file')}.")
+    if not dry_run:
+        console.say(
+            "Next: `rmentor mail` writes the invitations, and the updates for anything "
+            "that changed since the last run."
+        )

@@ -104,7 +104,8 @@ def _show_withdrawal(
     elif result.added:
         console.say(
             f"Next: `rmentor schedule{where}` plans the new "
-            f"{'pair' if len(result.added) == 1 else 'pairs'}' sessions, then "
+            + ("pair's" if len(result.added) == 1 else "pairs'")
+            + " sessions, then "
             f"`rmentor build{where}` writes the new letters to send."
         )
     else:

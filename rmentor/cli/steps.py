@@ -51,6 +51,7 @@ from ..files.layout import (
     program_lock,
 )
 from ..files.load import load, open_program
+from ..files.mail_state import MailRecord
 from ..files.meetings import append_meeting, append_meetings, check_minutes, parse_status
 from ..files.output import Batch, WriteFailed, Written, check_folder, inside, remove_stale
 from ..files.state import pairings_text, schedule_text
@@ -379,7 +380,7 @@ def schedule_step(
 ) -> ScheduleRun:
     """Plan every pair's meetings; stage state/schedule.toml and the .ics calendars in
     `batch` (None: a dry run)."""
-    from ..documents.calendar import build_calendars
+    from ..documents.calendar import build_calendars, stamp_schedule
 
     config = program.config
     if not program.pairings.pairs:
@@ -390,6 +391,7 @@ def schedule_step(
     )
     people = {p.id: p for p in program.participants}
     titles = {t.id: t.title for t in config.topics}
+    schedule = stamp_schedule(config, people, schedule, program.schedule, today, titles)
     files = build_calendars(config, people, program.pairings.pairs, schedule, titles)
     if batch is not None:
         _stage_state(batch, program.folder, SCHEDULE_FILE, schedule_text(schedule))
@@ -663,3 +665,167 @@ def _index_entries(
         for name in ordered
     ]
     return entries
+
+
+# -- mail -----------------------------------------------------------------------------------
+
+
+@dataclass
+class MailRun:
+    """What `rmentor mail` wrote and sent."""
+
+    written: list[MailRecord]  # new messages this run
+    notes: list[str]  # people who could not be written to
+    sent: list[MailRecord] | None = None  # None: --send not asked
+    refused: dict[str, list[str]] | None = None  # message key -> refused recipients, why
+    not_sent: list[MailRecord] | None = None
+    stopped: str | None = None
+
+
+def mail_step(
+    program: Program,
+    batch: Batch | None,
+    *,
+    today: dt.date,
+    kinds: Sequence[str],
+    out: Path | None = None,
+) -> tuple[list[MailRecord], list[str]]:
+    """Compose the messages due and not written yet; stage them and state/mail.toml."""
+    from ..documents.calendar import default_uid_domain
+    from ..documents.mail import MailInput, drafts, message_bytes, message_id
+    from ..files.layout import MAIL_FILE
+    from ..files.mail_state import MailRecord, MailState, mail_text, read_mail
+
+    config = program.config
+    if not (config.mail.sender or config.program.leader.email):
+        raise RmentorError(
+            "messages need a sender: set program.leader.email, or mail.from, in program.yaml"
+        )
+    state = read_mail(program.folder)
+    status = build_status(
+        config, program.participants, program.pairings, program.schedule, program.meetings, today
+    )
+    given = MailInput(
+        config=config,
+        participants=program.participants,
+        pairings=program.pairings,
+        schedule=program.schedule,
+        meetings=program.meetings,
+        today=today,
+        at_risk={p.pair: p.at_risk for p in status.at_risk if p.at_risk},
+        letters=handout_documents(program, today),
+        topic_titles={t.id: t.title for t in config.topics},
+    )
+    people = {p.id for p in program.participants}
+    render = renderer(program)
+    found, notes = drafts(
+        given,
+        render,
+        kinds,  # type: ignore[arg-type]  # checked by the CLI
+        state.keys(),
+        {person: state.sequences(person) for person in people},
+    )
+    domain = program.schedule.uid_domain or default_uid_domain(config)
+    target = out_folder(program.folder, out)
+    records = []
+    for draft in found:
+        data = message_bytes(draft, config, domain, today, render)
+        records.append(
+            MailRecord(
+                key=draft.key,
+                kind=draft.kind,
+                person=draft.person,
+                to=tuple(address for _, address in draft.to),
+                message_id=message_id(draft, domain),
+                file=draft.file,
+                written=today,
+                events=dict(draft.events),
+            )
+        )
+        if batch is not None:
+            batch.add(inside(target, draft.file), data)
+    if batch is not None and records:
+        new = MailState(state.messages + tuple(records))
+        _stage_state(batch, program.folder, MAIL_FILE, mail_text(new))
+    return records, notes
+
+
+def run_mail(
+    folder: Path,
+    *,
+    today: dt.date,
+    kinds: Sequence[str],
+    send: bool = False,
+    out: Path | None = None,
+    dry_run: bool = False,
+) -> MailRun:
+    """`rmentor mail`: write the messages due; with `send`, deliver every message
+    written and not sent yet, recording each in state/mail.toml as the server accepts it."""
+    target = out_folder(folder, out)
+    with changing(folder, state=True, out=target, dry_run=dry_run) as batch:
+        program = open_program(folder)
+        if send and program.config.mail.smtp is None:
+            raise RmentorError(
+                "mail.smtp is not set in program.yaml: add `mail: {smtp: {host: ..., "
+                "port: 587}}` to send, or leave out --send and send the .eml files yourself"
+            )
+        written, notes = mail_step(program, batch, today=today, kinds=kinds, out=out)
+    run = MailRun(written, notes)
+    if send and not dry_run:
+        _send(program, target, run)
+    return run
+
+
+def _send(program: Program, target: Path, run: MailRun) -> None:
+    """Deliver the unsent messages through SMTP, recording each as it is accepted."""
+    import os
+
+    from ..files.layout import program_lock
+    from ..files.mail_state import read_mail, write_mail
+    from ..files.reading import read_capped
+    from ..files.smtp import Outgoing, SmtpError, SmtpSettings, deliver
+
+    smtp = program.config.mail.smtp
+    assert smtp is not None  # run_mail checked
+    password = os.environ.get(smtp.password_env) if smtp.username else None
+    if smtp.username and not password:
+        raise RmentorError(
+            f"mail.smtp.username is set but the environment variable {smtp.password_env} "
+            "is empty: set it to the password (it is never read from program.yaml)"
+        )
+    settings = SmtpSettings(smtp.host, smtp.port, smtp.security, smtp.username, password)
+    leader = program.config.program.leader
+    sender = program.config.mail.sender or leader.email or ""
+    with program_lock(program.folder):
+        state = read_mail(program.folder)
+        pending = state.unsent()
+        outgoing = []
+        for record in pending:
+            try:
+                data = read_capped(inside(target, record.file), 64 * 1024 * 1024)
+            except FileNotFoundError:
+                raise RmentorError(
+                    f"{record.file} was written but is missing from {target}; restore it, "
+                    f"or remove its entry (key `{record.key}`) from state/mail.toml"
+                ) from None
+            outgoing.append(Outgoing(record.key, sender, record.to, data))
+        by_key = {r.key: r for r in pending}
+        current = [state]
+
+        def accepted(message: Outgoing, refusals: Sequence[Any]) -> None:
+            when = dt.datetime.now(dt.UTC).replace(microsecond=0)
+            refused = tuple(f"{r.address} ({r.code} {r.reason})" for r in refusals)
+            current[0] = current[0].with_sent(message.key, when, refused)
+            write_mail(program.folder, current[0])
+
+        try:
+            report = deliver(outgoing, settings, accepted)
+        except SmtpError as exc:
+            raise RmentorError(str(exc)) from None
+    run.sent = [by_key[k] for k in report.sent]
+    run.not_sent = [by_key[k] for k in report.not_sent]
+    run.refused = {
+        k: [f"{r.address}: {r.code} {r.reason}" for r in refusals]
+        for k, refusals in report.refused.items()
+    }
+    run.stopped = report.stopped

@@ -24,28 +24,29 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import (
+    Alarm,
     Calendar,
     Component,
     Event,
     Timezone,
-    TimezoneDaylight,
-    TimezoneStandard,
     vCalAddress,
 )
 from icalendar.timezone import tzid_from_dt
 
 from .. import __version__
-from ..model.config import Milestone, ProgramConfig
+from ..model.config import ProgramConfig
 from ..model.pairings import Pairing
 from ..model.people import Participant
-from ..model.sessions import PairPlan, Schedule, Session, Skip
+from ..model.sessions import MilestoneEvent, PairPlan, Schedule, Session
 from ..model.vocabulary import AUDIENCE_PHRASES, MILESTONE_PHRASES
 from ..text import slug, visible, windows_safe
+from .timezones import vtimezone
 
 COORDINATOR_FILE = "coordinator.ics"
 CATEGORY = "rmentor"
@@ -53,22 +54,23 @@ UTC = dt.UTC
 
 _SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # A conservative address: no spaces, quotes, brackets or separators iCalendar cares about.
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[\w.!$&'*+=^`{|}~-]+@\w(?:[\w.-]*\w)?$")
 
 
-def _program_slug(config: ProgramConfig) -> str:
-    return slug(config.program.name, "program", limit=None)
+def default_uid_domain(config: ProgramConfig) -> str:
+    """The UID domain a program's first `schedule` fixes: `<program slug>.rmentor`."""
+    return f"{slug(config.program.name, 'program', limit=None)}.rmentor"
 
 
-def session_uid(config: ProgramConfig, pair: str, number: int) -> str:
-    """A session's UID: the same program, pair and session number give the same UID."""
-    return f"{_file_stem(pair)}-{number}@{_program_slug(config)}.rmentor"
+def session_uid(domain: str, pair: str, number: int) -> str:
+    """A session's UID: the same pair and session number give the same UID."""
+    return f"{_file_stem(pair)}-{number}@{domain}"
 
 
-def milestone_uid(config: ProgramConfig, index: int, milestone: Milestone) -> str:
-    """A milestone's UID; `index` counts the program's milestones from 1."""
-    name = slug(milestone.name, "milestone", limit=None)
-    return f"milestone-{index}-{name}@{_program_slug(config)}.rmentor"
+def milestone_uid(domain: str, key: str) -> str:
+    """A milestone's UID, from `milestone_key`."""
+    return f"milestone-{key}@{domain}"
 
 
 def pair_file_name(pair: str) -> str:
@@ -102,13 +104,17 @@ def build_calendars(
 
     One `<pair id>.ics` per pair plan in the schedule, holding the pair's sessions and
     the milestones for everyone; one `people/<id>.ics` per person in a plan, holding
-    their sessions and the milestones for everyone and for their role; and
-    `coordinator.ics` with every session of every pair and every milestone. `people`
-    gives names and e-mail addresses (someone missing from it appears under their id,
-    without an ATTENDEE); `pairs` is checked against the plans: a plan whose mentor and
-    mentee differ from its pairing record raises ValueError, as do two plans with one
-    file name and two sessions of a pair with one number. `topic_titles` maps topic ids
-    to titles for the agenda (an unknown id is shown as it is).
+    their sessions (with a reminder) and the milestones for everyone and for their role;
+    and `coordinator.ics` with every session of every pair and every milestone. All are
+    `METHOD:PUBLISH` files to import or subscribe to, so they name people in the
+    DESCRIPTION and carry no ATTENDEE (RFC 5546 §3.2.1). The milestones are the
+    schedule's (`stamp_schedule`: a removed one is there, cancelled), else program.yaml's.
+
+    `people` gives names (someone missing from it appears under their id); `pairs` is
+    checked against the plans: a plan whose mentor and mentee differ from its pairing
+    record raises ValueError, as do two plans with one file name and two sessions of a
+    pair with one number. `topic_titles` maps topic ids to titles for the agenda (an
+    unknown id is shown as it is).
     """
     records = {p.id: p for p in pairs}
     files: dict[str, str] = {}
@@ -124,7 +130,7 @@ def build_calendars(
                 f"but {plan.mentor} with {plan.mentee} in the schedule"
             )
 
-    builder = _Builder(config, people, topic_titles, schedule.skipped)
+    builder = _Builder(config, people, topic_titles, schedule)
     milestones = builder.milestones()
     pair_events = {plan.pair: builder.pair_events(plan) for plan in schedule.plans}
     zones = _Zones(_years(config, schedule))
@@ -136,66 +142,236 @@ def build_calendars(
         events = pair_events[plan.pair] + shared
         names = f"{builder.name(plan.mentor)} & {builder.name(plan.mentee)}"
         title = f"{_line(config.program.name)} — {names}"
-        result[pair_file_name(plan.pair)] = _calendar(title, events, zones)
-    # Each person's own: their sessions (a mentor may have two pairs) and the
-    # milestones for everyone and for their role.
-    sessions_of: dict[str, list[_Item]] = {}
-    for plan in schedule.plans:
-        for person in (plan.mentor, plan.mentee):
-            sessions_of.setdefault(person, []).extend(pair_events[plan.pair])
-    for person, own in sorted(sessions_of.items()):
+        result[pair_file_name(plan.pair)] = calendar_bytes(title, events, zones)
+    for person, events in sorted(builder.own_events(schedule, pair_events, milestones).items()):
         name = person_file_name(person)
         if name in result:  # cannot happen (the name holds a digest): never overwrite
             raise ValueError(f"`{person}` would overwrite the calendar {name}")
-        role = people[person].role if person in people else ""
-        audiences = {"everyone", f"{role}s"}
-        events = own + [m for m in milestones if m.audience in audiences]
         title = f"{_line(config.program.name)} — {builder.name(person)}"
-        result[name] = _calendar(title, events, zones)
+        result[name] = calendar_bytes(title, events, zones, variant="personal")
     everything = [e for events in pair_events.values() for e in events] + milestones
-    result[COORDINATOR_FILE] = _calendar(
+    result[COORDINATOR_FILE] = calendar_bytes(
         f"{_line(config.program.name)} — coordinator", everything, zones
     )
     return dict(sorted(result.items()))
 
 
+class Invitations:
+    """Each person's events as invitations sent by e-mail (RFC 5546 REQUEST and CANCEL,
+    with ATTENDEEs and reminders): what `rmentor mail` attaches."""
+
+    def __init__(
+        self,
+        config: ProgramConfig,
+        people: Mapping[str, Participant],
+        schedule: Schedule,
+        topic_titles: Mapping[str, str],
+    ) -> None:
+        builder = _Builder(config, people, topic_titles, schedule)
+        pair_events = {plan.pair: builder.pair_events(plan) for plan in schedule.plans}
+        self.events = builder.own_events(schedule, pair_events, builder.milestones())
+        self.zones = _Zones(_years(config, schedule))
+        self.program = _line(config.program.name)
+        self.builder = builder
+
+    def of(self, person: str) -> list[_Item]:
+        """A person's events, by start then UID."""
+        return sorted(self.events.get(person, []), key=lambda i: (i.instant, i.uid))
+
+    def calendar(self, person: str, items: Sequence[_Item], method: str) -> bytes:
+        """An iTIP calendar of the items for a person (`REQUEST` or `CANCEL`). Every
+        event names its attendees (RFC 5546 asks for at least one): a milestone, which
+        has none of its own, names the person it is sent to."""
+        title = f"{self.program} — {self.builder.name(person)}"
+        me = self.builder.attendee(person)
+        if me is not None:
+            items = [i if i.attendees else replace(i, attendees=(me,)) for i in items]
+        return calendar_bytes(title, items, self.zones, variant="request", method=method)
+
+
+def stamp_schedule(
+    config: ProgramConfig,
+    people: Mapping[str, Participant],
+    schedule: Schedule,
+    previous: Schedule,
+    today: dt.date,
+    topic_titles: Mapping[str, str],
+) -> Schedule:
+    """The schedule with what its calendars will say recorded, so they survive edits.
+
+    - `uid_domain`: the previous one, else `default_uid_domain` (fixed once).
+    - Each session's `fingerprint` (a digest of its event but SEQUENCE and DTSTAMP):
+      when it differs from the previous run's, SEQUENCE goes up (once, also when the
+      planner already moved it) and `updated` (DTSTAMP) becomes `today`.
+    - `milestones`: program.yaml's, each with its fingerprint, SEQUENCE and `updated`
+      likewise; one no longer in program.yaml stays, cancelled, with its SEQUENCE up.
+    A first run (or a session from an older file, without a fingerprint) bumps nothing.
+    """
+    domain = previous.uid_domain or schedule.uid_domain or default_uid_domain(config)
+    draft = replace(schedule, uid_domain=domain)
+    builder = _Builder(config, people, topic_titles, draft)
+    before = {s.key: s for plan in previous.plans for s in plan.sessions}
+    plans = []
+    for plan in draft.plans:
+        sessions = []
+        for session in plan.sessions:
+            mark = builder.session_item(plan, session).fingerprint
+            old = before.get(session.key)
+            if old is not None and old.fingerprint and old.fingerprint != mark:
+                session = replace(
+                    session, sequence=max(session.sequence, old.sequence + 1), updated=today
+                )
+            sessions.append(replace(session, fingerprint=mark))
+        plans.append(replace(plan, sessions=tuple(sessions)))
+
+    kept = {m.key: m for m in previous.milestones}
+    stamped: dict[str, MilestoneEvent] = {}
+    for milestone in config.meetings.milestones:
+        key = milestone.key
+        if key in stamped:  # `validate` refuses two milestones with one key
+            raise ValueError(f"two milestones have the id `{key}`")
+        fresh = MilestoneEvent(
+            key=key,
+            name=milestone.name,
+            date=milestone.date,
+            time=milestone.time,
+            duration_minutes=milestone.duration_minutes,
+            kind=milestone.kind,
+            audience=milestone.audience,
+            description=milestone.description or "",
+        )
+        stamped[key] = _restamp(builder, fresh, kept.get(key), today)
+    for key, record in kept.items():
+        if key not in stamped:
+            gone = replace(record, status="cancelled", fingerprint="")
+            stamped[key] = _restamp(builder, gone, record, today)
+    milestones = tuple(stamped[k] for k in sorted(stamped))
+    return replace(draft, plans=tuple(plans), milestones=milestones)
+
+
+def _restamp(
+    builder: _Builder, event: MilestoneEvent, old: MilestoneEvent | None, today: dt.date
+) -> MilestoneEvent:
+    """A milestone's record with its fingerprint, and SEQUENCE up when it changed."""
+    if old is not None:
+        event = replace(event, sequence=old.sequence, updated=old.updated)
+    mark = builder.milestone_item(event).fingerprint
+    if old is not None and old.fingerprint and old.fingerprint != mark:
+        event = replace(event, sequence=old.sequence + 1, updated=today)
+    return replace(event, fingerprint=mark)
+
+
 # --- events ------------------------------------------------------------------------
+
+Variant = Literal["publish", "personal", "request"]
 
 
 @dataclass(frozen=True)
 class _Item:
-    """A built VEVENT with what sorting and VTIMEZONE need."""
+    """One event, in the three shapes the calendars need, with what sorting and
+    VTIMEZONE need.
 
-    event: Event
+    `publish` (pair and coordinator files): no ATTENDEE, no alarm. `personal` (a
+    person's own file): with a VALARM. `request` (an invitation sent by e-mail,
+    RFC 5546 REQUEST or CANCEL): with the ATTENDEEs and the VALARM.
+    """
+
     uid: str
     instant: dt.datetime  # the start in UTC (all-day: midnight in the program's zone)
     tzids: frozenset[str]
+    head: tuple[tuple[str, Any], ...]  # UID, DTSTAMP, DTSTART, DTEND, SEQUENCE
+    body: tuple[tuple[str, Any], ...]  # the rest, ORGANIZER last
+    attendees: tuple[vCalAddress, ...] = ()
+    alarm: dt.timedelta | None = None  # a reminder this long before the start
+    summary: str = ""
     audience: str = ""  # milestones only: everyone, mentors, mentees or coordinator
+    cancelled: bool = False
+
+    def event(self, variant: Variant = "publish") -> Event:
+        """The VEVENT in one shape."""
+        event = Event()
+        for name, value in (*self.head, *self.body):
+            event.add(name, value)
+        if variant == "request":
+            for address in self.attendees:
+                event.add("ATTENDEE", address)
+        alarm = self._alarm(variant)
+        if alarm is not None:
+            event.add_component(alarm)
+        return event
+
+    def _alarm(self, variant: Variant) -> Alarm | None:
+        """The reminder, in the shapes that carry one (never for a cancelled event)."""
+        if variant == "publish" or self.alarm is None or self.cancelled:
+            return None
+        alarm = Alarm()
+        alarm.add("ACTION", "DISPLAY")
+        alarm.add("DESCRIPTION", self.summary)
+        alarm.add("TRIGGER", -self.alarm)
+        return alarm
+
+    @property
+    def sequence(self) -> int:
+        """The event's SEQUENCE."""
+        return int(dict(self.head)["SEQUENCE"])
 
     @cached_property
-    def data(self) -> bytes:
-        """The VEVENT as bytes (serialised once, however many calendars hold it)."""
-        data: bytes = to_ical(self.event)
-        return data
+    def fingerprint(self) -> str:
+        """A digest of everything the event says but SEQUENCE and DTSTAMP (attendees'
+        names and addresses included): when it changes, the event changed. Made of
+        the `publish` bytes, which the calendars need anyway."""
+        kept = [
+            line
+            for line in self.publish.split(b"\r\n")
+            if not line.startswith((b"DTSTAMP:", b"SEQUENCE:"))  # short: never folded
+        ]
+        people = [f"{a}|{a.params.get('CN', '')}".encode() for a in self.attendees]
+        return hashlib.sha256(b"\n".join(kept + people)).hexdigest()[:16]
+
+    @cached_property
+    def publish(self) -> bytes:
+        """The `publish` VEVENT as bytes (serialised once, however many files hold it)."""
+        return to_ical(self.event("publish"))
+
+    @cached_property
+    def personal(self) -> bytes:
+        """The `personal` VEVENT as bytes: `publish` with the VALARM before its end, as
+        icalendar writes sub-components after the properties (tested byte for byte)."""
+        alarm = self._alarm("personal")
+        if alarm is None:
+            return self.publish
+        end = b"END:VEVENT\r\n"
+        return self.publish[: -len(end)] + to_ical(alarm) + end
+
+    def data(self, variant: Variant) -> bytes:
+        """The VEVENT as bytes in one shape."""
+        if variant == "publish":
+            return self.publish
+        if variant == "personal":
+            return self.personal
+        return to_ical(self.event(variant))
 
 
 class _Builder:
-    """Turns sessions and milestones into VEVENTs."""
+    """Turns sessions and milestones into events."""
 
     def __init__(
         self,
         config: ProgramConfig,
         people: Mapping[str, Participant],
         topic_titles: Mapping[str, str],
-        skipped: Iterable[Skip] = (),
+        schedule: Schedule,
     ) -> None:
         self.config = config
         self.people = people
         self.topic_titles = topic_titles
-        self.skipped = {(s.pair, s.date): s.reason for s in skipped}
-        self.program_slug = _program_slug(config)
+        self.schedule = schedule
+        self.domain = schedule.uid_domain or default_uid_domain(config)
+        self.skipped = {(s.pair, s.date): s.reason for s in schedule.skipped}
         self.program_zone = _zone(config.program.timezone)
         self.default_stamp = _midnight_utc(config.program.start)
+        minutes = config.meetings.reminder_minutes
+        self.alarm = dt.timedelta(minutes=minutes) if minutes else None
         self.themes = {
             item.title: item.description for item in config.meetings.curriculum if item.description
         }
@@ -223,21 +399,50 @@ class _Builder:
             return None
         return _address(participant.email, self.name(person))
 
+    def place(self, plan: PairPlan) -> tuple[str, str | None]:
+        """Where a pair meets: LOCATION text and a URL when it is a link. The roster's
+        `meeting_link` (the mentor's, else the mentee's), else `meetings.location`."""
+        for person in (plan.mentor, plan.mentee):
+            participant = self.people.get(person)
+            link = _line(participant.extra.get("meeting_link", "")) if participant else ""
+            if link:
+                return link, link if _URL.match(link) else None
+        where = _line(self.config.meetings.location)
+        return where, where if _URL.match(where) else None
+
+    def own_events(
+        self,
+        schedule: Schedule,
+        pair_events: Mapping[str, Sequence[_Item]],
+        milestones: Sequence[_Item],
+    ) -> dict[str, list[_Item]]:
+        """Each person's events: their sessions (a mentor may have two pairs) and the
+        milestones for everyone and for their role."""
+        own: dict[str, list[_Item]] = {}
+        for plan in schedule.plans:
+            for person in (plan.mentor, plan.mentee):
+                own.setdefault(person, []).extend(pair_events[plan.pair])
+        for person, events in own.items():
+            role = self.people[person].role if person in self.people else ""
+            audiences = {"everyone", f"{role}s"}
+            events.extend(m for m in milestones if m.audience in audiences)
+        return own
+
     def pair_events(self, plan: PairPlan) -> list[_Item]:
-        """The VEVENTs of one pair's sessions (ValueError for a repeated session number)."""
+        """The events of one pair's sessions (ValueError for a repeated session number)."""
         items: list[_Item] = []
         seen: set[int] = set()
-        zone = _zone(plan.slot.zone)
         for session in sorted(plan.sessions, key=lambda s: s.number):
             if session.number in seen:
                 raise ValueError(f"pair `{plan.pair}` has two sessions numbered {session.number}")
             seen.add(session.number)
-            items.append(self.session_event(plan, session, zone))
+            items.append(self.session_item(plan, session))
         return items
 
-    def session_event(self, plan: PairPlan, session: Session, zone: ZoneInfo) -> _Item:
-        """One session as a VEVENT."""
-        uid = session_uid(self.config, plan.pair, session.number)
+    def session_item(self, plan: PairPlan, session: Session) -> _Item:
+        """One session as an event."""
+        zone = _zone(plan.slot.zone)
+        uid = session_uid(self.domain, plan.pair, session.number)
         start = _in_zone(session.start, zone)
         end = _in_zone(session.end, zone)
         cancelled = session.status == "cancelled"
@@ -248,27 +453,43 @@ class _Builder:
         summary += f" ({mentor} & {mentee})"
         if cancelled:
             summary = f"Cancelled: {summary}"
-
-        event = Event()
-        event.add("UID", uid)
         stamp = _midnight_utc(session.updated) if session.updated else self.default_stamp
-        event.add("DTSTAMP", stamp)
-        event.add("DTSTART", start)
-        event.add("DTEND", end)
-        event.add("SEQUENCE", session.sequence)
-        event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
-        event.add("TRANSP", "TRANSPARENT" if cancelled else "OPAQUE")
-        event.add("SUMMARY", summary)
-        event.add("DESCRIPTION", self.agenda(plan, session))
-        event.add("CATEGORIES", [CATEGORY])
+        head = (
+            ("UID", uid),
+            ("DTSTAMP", stamp),
+            ("DTSTART", start),
+            ("DTEND", end),
+            ("SEQUENCE", session.sequence),
+        )
+        body: list[tuple[str, Any]] = [
+            ("STATUS", "CANCELLED" if cancelled else "CONFIRMED"),
+            ("TRANSP", "TRANSPARENT" if cancelled else "OPAQUE"),
+            ("SUMMARY", summary),
+            ("DESCRIPTION", self.agenda(plan, session)),
+        ]
+        location, url = self.place(plan)
+        if location:
+            body.append(("LOCATION", location))
+        if url:
+            body.append(("URL", url))
+        body.append(("CATEGORIES", [CATEGORY]))
         if self.organizer is not None:
-            event.add("ORGANIZER", self.organizer)
-        for person in (plan.mentor, plan.mentee):
-            address = self.attendee(person)
-            if address is not None:
-                event.add("ATTENDEE", address)
+            body.append(("ORGANIZER", self.organizer))
+        attendees = tuple(
+            a for a in (self.attendee(plan.mentor), self.attendee(plan.mentee)) if a is not None
+        )
         tzids = frozenset(t for t in (_tzid(start), _tzid(end)) if t)
-        return _Item(event, uid, start.astimezone(UTC), tzids)
+        return _Item(
+            uid,
+            start.astimezone(UTC),
+            tzids,
+            head,
+            tuple(body),
+            attendees,
+            self.alarm,
+            summary,
+            cancelled=cancelled,
+        )
 
     def agenda(self, plan: PairPlan, session: Session) -> str:
         """The DESCRIPTION of a session: theme, topics, who, how, and any notes."""
@@ -303,23 +524,34 @@ class _Builder:
         return "\n".join(lines)
 
     def milestones(self) -> list[_Item]:
-        """Every milestone of the program as a VEVENT."""
-        return [
-            self.milestone_event(index, milestone)
-            for index, milestone in enumerate(self.config.meetings.milestones, start=1)
-        ]
+        """Every milestone as an event: the schedule's records (`stamp_schedule`), else
+        program.yaml's milestones as they are."""
+        records = self.schedule.milestones or tuple(
+            MilestoneEvent(
+                key=m.key,
+                name=m.name,
+                date=m.date,
+                time=m.time,
+                duration_minutes=m.duration_minutes,
+                kind=m.kind,
+                audience=m.audience,
+                description=m.description or "",
+            )
+            for m in self.config.meetings.milestones
+        )
+        return [self.milestone_item(record) for record in records]
 
-    def milestone_event(self, index: int, milestone: Milestone) -> _Item:
+    def milestone_item(self, milestone: MilestoneEvent) -> _Item:
         """A milestone: all day when it has no time, else timed in the program's zone."""
-        uid = milestone_uid(self.config, index, milestone)
-        event = Event()
-        event.add("UID", uid)
-        event.add("DTSTAMP", self.default_stamp)
+        uid = milestone_uid(self.domain, milestone.key)
+        stamp = _midnight_utc(milestone.updated) if milestone.updated else self.default_stamp
         tzids: frozenset[str] = frozenset()
+        alarm = None
+        start: dt.date | dt.datetime
+        end: dt.date | dt.datetime
         if milestone.time is None:
-            event.add("DTSTART", milestone.date)
-            event.add("DTEND", milestone.date + dt.timedelta(days=1))
-            event.add("TRANSP", "TRANSPARENT")
+            start, end = milestone.date, milestone.date + dt.timedelta(days=1)
+            transp = "TRANSPARENT"
             instant = dt.datetime.combine(milestone.date, dt.time(), self.program_zone)
         else:
             minutes = milestone.duration_minutes or 60
@@ -328,73 +560,108 @@ class _Builder:
             end = (start.astimezone(UTC) + dt.timedelta(minutes=minutes)).astimezone(
                 self.program_zone
             )
-            event.add("DTSTART", start)
-            event.add("DTEND", end)
-            event.add("TRANSP", "OPAQUE")
+            transp = "OPAQUE"
             tzids = frozenset(t for t in (_tzid(start), _tzid(end)) if t)
             instant = start
-        event.add("SEQUENCE", 0)
-        event.add("STATUS", "CONFIRMED")
-        event.add("SUMMARY", _line(milestone.name) or "Program milestone")
+            alarm = self.alarm
+        cancelled = milestone.status == "cancelled"
+        summary = _line(milestone.name) or "Program milestone"
+        if cancelled:
+            summary = f"Cancelled: {summary}"
+        kind = milestone.kind if milestone.kind in MILESTONE_PHRASES else "other"
+        audience = milestone.audience if milestone.audience in AUDIENCE_PHRASES else "everyone"
         lines = [
-            f"{_line(self.config.program.name)}: {MILESTONE_PHRASES[milestone.kind]}, "
-            f"for {AUDIENCE_PHRASES[milestone.audience]}."
+            f"{_line(self.config.program.name)}: {MILESTONE_PHRASES[kind]}, "
+            f"for {AUDIENCE_PHRASES[audience]}."
         ]
+        if cancelled:
+            lines.append("This event is cancelled.")
         if milestone.description and _text(milestone.description):
             lines.append(_text(milestone.description))
-        event.add("DESCRIPTION", "\n".join(lines))
-        event.add("CATEGORIES", [CATEGORY])
+        head = (
+            ("UID", uid),
+            ("DTSTAMP", stamp),
+            ("DTSTART", start),
+            ("DTEND", end),
+            ("SEQUENCE", milestone.sequence),
+        )
+        body: list[tuple[str, Any]] = [
+            ("STATUS", "CANCELLED" if cancelled else "CONFIRMED"),
+            ("TRANSP", "TRANSPARENT" if cancelled else transp),
+            ("SUMMARY", summary),
+            ("DESCRIPTION", "\n".join(lines)),
+            ("CATEGORIES", [CATEGORY]),
+        ]
         if self.organizer is not None:
-            event.add("ORGANIZER", self.organizer)
+            body.append(("ORGANIZER", self.organizer))
         return _Item(
-            event,
             uid,
             instant.astimezone(UTC),
             tzids,
-            audience=milestone.audience,
+            head,
+            tuple(body),
+            (),
+            alarm,
+            summary,
+            audience=audience,
+            cancelled=cancelled,
         )
 
 
 # --- calendars and time zones -------------------------------------------------------
 
 
-def _calendar(title: str, items: Iterable[_Item], zones: _Zones) -> bytes:
+def calendar_bytes(
+    title: str,
+    items: Iterable[_Item],
+    zones: _Zones,
+    *,
+    variant: Variant = "publish",
+    method: str = "PUBLISH",
+) -> bytes:
     """A VCALENDAR of the items, sorted by start then UID, with the VTIMEZONEs they use.
 
-    The bytes are exactly `_calendar_object(...).to_ical()`, put together from each
+    The bytes are exactly `calendar_object(...).to_ical()`, put together from each
     component's own `to_ical()` so that an event shared by a pair's calendar and the
     coordinator's is serialised once.
     """
     ordered = sorted(items, key=lambda item: (item.instant, item.uid))
     tzids = sorted({t for item in ordered for t in item.tzids})
-    head: bytes = to_ical(_calendar_head(title))
+    head: bytes = to_ical(_calendar_head(title, method))
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     parts = [head[: -len(end)]]
     parts += [zones.data(tzid) for tzid in tzids]
-    parts += [item.data for item in ordered]
+    parts += [item.data(variant) for item in ordered]
     parts.append(end)
     return b"".join(parts)
 
 
-def _calendar_object(title: str, items: Iterable[_Item], zones: _Zones) -> Calendar:
-    """The calendar `_calendar` serialises, as one icalendar object."""
-    calendar = _calendar_head(title)
+def calendar_object(
+    title: str,
+    items: Iterable[_Item],
+    zones: _Zones,
+    *,
+    variant: Variant = "publish",
+    method: str = "PUBLISH",
+) -> Calendar:
+    """The calendar `calendar_bytes` serialises, as one icalendar object."""
+    calendar = _calendar_head(title, method)
     ordered = sorted(items, key=lambda item: (item.instant, item.uid))
     for tzid in sorted({t for item in ordered for t in item.tzids}):
         calendar.add_component(zones.get(tzid))
     for item in ordered:
-        calendar.add_component(item.event)
+        calendar.add_component(item.event(variant))
     return calendar
 
 
-def _calendar_head(title: str) -> Calendar:
+def _calendar_head(title: str, method: str = "PUBLISH") -> Calendar:
     """A VCALENDAR with its properties and no components yet."""
     calendar = Calendar()
     calendar.add("PRODID", f"-//rmentor//rmentor {__version__}//EN")
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "PUBLISH")
+    calendar.add("METHOD", method)
     calendar.add("X-WR-CALNAME", visible(title))
     return calendar
 
@@ -418,88 +685,6 @@ class _Zones:
         if tzid not in self.serialised:
             self.serialised[tzid] = to_ical(self.get(tzid))
         return self.serialised[tzid]
-
-
-def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
-    """A VTIMEZONE for `tzid` from 1 January of `first_year` to the end of `last_year`.
-
-    Built from the tz database's transitions (deterministic, unlike
-    `Calendar.add_missing_timezones`, whose order of zones varies between runs and
-    whose spring-forward onsets are an hour late): one STANDARD or DAYLIGHT per
-    change of offset, its DTSTART the local time just before the change, as
-    RFC 5545 §3.6.5 defines the onset. The first one is the last change before the
-    range (looked for up to a year back), so that readers know the offset in force
-    on 1 January and which offset it replaced.
-    """
-    zone = _zone(tzid)
-    begin = dt.datetime(first_year, 1, 1, tzinfo=zone).astimezone(UTC)
-    finish = dt.datetime(last_year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
-    found = _transitions(zone, begin - dt.timedelta(days=366), finish)
-    earlier = [t for t in found if t < begin]
-    component = Timezone()
-    component.add("TZID", tzid)
-    component.add("X-LIC-LOCATION", tzid)
-    if not earlier:  # no change for a year: the offset in force, from 1 January
-        local = begin.astimezone(zone)
-        component.add_component(
-            _observance(local.replace(tzinfo=None), _offset(local), _offset(local), local)
-        )
-    for instant in earlier[-1:] + [t for t in found if t >= begin]:
-        before = _offset((instant - dt.timedelta(seconds=1)).astimezone(zone))
-        local = instant.astimezone(zone)
-        onset = (instant + before).replace(tzinfo=None)  # local time before the change
-        component.add_component(_observance(onset, before, _offset(local), local))
-    return component
-
-
-def _observance(
-    onset: dt.datetime, before: dt.timedelta, after: dt.timedelta, moment: dt.datetime
-) -> TimezoneStandard | TimezoneDaylight:
-    """One STANDARD or DAYLIGHT sub-component."""
-    daylight = bool(moment.dst())
-    part: TimezoneStandard | TimezoneDaylight = (
-        TimezoneDaylight() if daylight else TimezoneStandard()
-    )
-    part.add("DTSTART", onset)
-    part.add("TZOFFSETFROM", before)
-    part.add("TZOFFSETTO", after)
-    name = moment.tzname()
-    if name:
-        part.add("TZNAME", name)
-    return part
-
-
-def _offset(moment: dt.datetime) -> dt.timedelta:
-    offset = moment.utcoffset()
-    assert offset is not None  # every moment here is aware
-    return offset
-
-
-def _transitions(zone: ZoneInfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:
-    """The instants (UTC) in [start, end) where the zone's offset, name or DST flag changes."""
-
-    def state(moment: dt.datetime) -> tuple[dt.timedelta | None, dt.timedelta | None, str | None]:
-        local = moment.astimezone(zone)
-        return (local.utcoffset(), local.dst(), local.tzname())
-
-    step = dt.timedelta(hours=6)  # zones change at most twice a year; never twice in 6 hours
-    found: list[dt.datetime] = []
-    low, low_state = start, state(start)
-    while low < end:
-        high = min(low + step, end)
-        high_state = state(high)
-        if high_state != low_state:
-            lo, hi = low, high  # state(lo) == low_state != state(hi)
-            while hi - lo > dt.timedelta(seconds=1):
-                middle = lo + (hi - lo) / 2
-                middle = middle.replace(microsecond=0)
-                if state(middle) == low_state:
-                    lo = middle
-                else:
-                    hi = middle
-            found.append(hi)
-        low, low_state = high, high_state
-    return found
 
 
 def _years(config: ProgramConfig, schedule: Schedule) -> tuple[int, int]:

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 # python-dateutil (an icalendar dependency) ships no type hints, and no stubs are installed
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
-from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+from icalendar import Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 UTC = dt.UTC
 _SECOND = dt.timedelta(seconds=1)
@@ -284,11 +284,28 @@ def _component_onsets(
         wall_times: set[dt.datetime] = {start}
         wall_times.update(d for d, _ in part.rdates if isinstance(d, dt.datetime))
         for rule in part.rrules:
-            recurrence = rrulestr(rule.to_ical().decode(), dtstart=start)
+            # icalendar leaves vRecur.to_ical unannotated
+            text = _local_until(rule, before).to_ical().decode()  # type: ignore[no-untyped-call]
+            recurrence = rrulestr(text, dtstart=start)
             wall_times.update(recurrence.between(start, local_until, inc=True))
         # an onset is a wall time in the TZOFFSETFROM offset (RFC 5545 §3.6.5)
         onsets.extend(((w - before).replace(tzinfo=UTC), after) for w in wall_times)
     return sorted(onsets)
+
+
+def _local_until(rule: vRecur, before: dt.timedelta) -> vRecur:
+    """The rule with a UTC UNTIL (as RFC 5545 asks in VTIMEZONE) made a wall time.
+
+    dateutil refuses a UTC UNTIL with a floating DTSTART; the rule counts in the wall
+    time of TZOFFSETFROM, so that is the UNTIL it needs.
+    """
+    untils = rule.get("UNTIL", [])
+    until = untils[0] if isinstance(untils, list) and untils else untils
+    if not isinstance(until, dt.datetime) or until.tzinfo is None:
+        return rule
+    local = vRecur(dict(rule))
+    local["UNTIL"] = [(until.astimezone(UTC) + before).replace(tzinfo=None)]
+    return local
 
 
 # --- the tz database ---------------------------------------------------------------

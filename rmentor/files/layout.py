@@ -14,11 +14,13 @@ MEETINGS_FILE = "meetings.csv"
 STATE_DIR = "state"
 PAIRINGS_FILE = f"{STATE_DIR}/pairings.toml"
 SCHEDULE_FILE = f"{STATE_DIR}/schedule.toml"
+MAIL_FILE = f"{STATE_DIR}/mail.toml"  # what rmentor mail wrote and sent
 ARCHIVE_FILE = f"{STATE_DIR}/archive.toml"  # a purged program's figures (rmentor purge)
 PURGE_TRASH_DIR = ".rmentor-purge"  # what a purge moves away until it is done
 TEMPLATES_DIR = "templates"  # the program's own templates, searched before the shipped ones
 OUT_DIR = "out"
 CALENDAR_DIR = "calendars"  # under the out folder
+MAIL_DIR = "mail"  # under the out folder
 
 
 def out_folder(folder: Path, out: Path | None = None) -> Path:

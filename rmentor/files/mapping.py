@@ -260,7 +260,8 @@ def map_table(
             fields[name] = indexes[:1]
     for name in kind.required:
         if not fields.get(name):
-            hint = f"add a `{name}` column, or map your export's header to it under columns:"
+            article = "an" if name[0] in "aeiou" else "a"
+            hint = f"add {article} `{name}` column, or map your export's header to it in columns:"
             if name == "id" and microsoft and "id" in keys:
                 hint = (
                     "Microsoft Forms' `ID` column is the response number, not a person's id: "

@@ -111,6 +111,8 @@ def deliver(
     propagates (the connection is closed first). Raises `SmtpError` when no message
     can be tried at all. Every other failure is in the returned report.
     """
+    if settings.security not in ("starttls", "ssl", "none"):
+        raise SmtpError(f"mail.smtp.security is {settings.security!r}: use starttls, ssl or none")
     if settings.username and not settings.password:
         raise SmtpError(
             f"mail.smtp.username is set ({settings.username}) but no password was given: "
@@ -274,10 +276,7 @@ def _open_failure(exc: Exception, step: str, settings: SmtpSettings) -> str:
         reply = f"{exc.smtp_code} {_text(exc.smtp_error)}"
         return f"cannot {step} {where}: the server answered {reply}"
     if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return (
-            f"cannot {step} {where}: the server closed the connection (check "
-            f"mail.smtp.host and port, and {security})"
-        )
+        return f"cannot {step} {where}: {_why(exc)} (check mail.smtp.host and port, and {security})"
     if isinstance(exc, TimeoutError):
         return (
             f"cannot {step} {where}: no answer within {settings.timeout:g} s (check "

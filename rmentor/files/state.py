@@ -19,7 +19,15 @@ import tomli_w
 from ..errors import InvalidProgram, Location, Problem, error
 from ..model.pairings import Pairing, PairingState, Status, Withdrawal
 from ..model.places import is_timezone
-from ..model.sessions import PairPlan, Schedule, Session, SessionStatus, Skip, Slot
+from ..model.sessions import (
+    MilestoneEvent,
+    PairPlan,
+    Schedule,
+    Session,
+    SessionStatus,
+    Skip,
+    Slot,
+)
 from ..model.vocabulary import SESSION_KINDS, SessionKind
 from .layout import PAIRINGS_FILE, SCHEDULE_FILE
 from .output import write_text_atomic
@@ -317,7 +325,46 @@ def _session_table(session: Session) -> dict[str, Any]:
         table["moved_from"] = session.moved_from
     if session.fallback:
         table["fallback"] = True
+    if session.fingerprint:
+        table["fingerprint"] = session.fingerprint
     return table
+
+
+def _milestone_table(event: MilestoneEvent) -> dict[str, Any]:
+    """A milestone's table in schedule.toml (its calendar event as last written)."""
+    table: dict[str, Any] = {"id": event.key, "name": event.name, "date": event.date}
+    if event.time is not None:
+        table["time"] = event.time
+    if event.duration_minutes is not None:
+        table["duration_minutes"] = event.duration_minutes
+    table |= {"kind": event.kind, "audience": event.audience}
+    if event.description:
+        table["description"] = event.description
+    table |= {"status": event.status, "sequence": event.sequence}
+    if event.updated is not None:
+        table["updated"] = event.updated
+    if event.fingerprint:
+        table["fingerprint"] = event.fingerprint
+    return table
+
+
+def _milestone_event(table: dict[str, Any]) -> MilestoneEvent:
+    time = table.get("time")
+    minutes = table.get("duration_minutes")
+    return MilestoneEvent(
+        key=str(table["id"]),
+        name=str(table["name"]),
+        date=toml_date(table["date"]),
+        time=None if time is None else _clock(time),
+        duration_minutes=None if minutes is None else int(minutes),
+        kind=str(table.get("kind", "other")),
+        audience=str(table.get("audience", "everyone")),
+        description=str(table.get("description", "")),
+        status=_session_status(table.get("status", "planned")),
+        sequence=int(table.get("sequence", 0)),
+        updated=_optional_date(table.get("updated")),
+        fingerprint=str(table.get("fingerprint", "")),
+    )
 
 
 def schedule_text(schedule: Schedule) -> str:
@@ -327,7 +374,10 @@ def schedule_text(schedule: Schedule) -> str:
     `{from, weekday, start, fallback}` per period (the zone is the slot's); `slot` stays
     the pair's regular slot, so a reader that knows no periods still reads the file.
     """
-    document: dict[str, Any] = {"version": FORMAT_VERSION, "pairs": {}}
+    document: dict[str, Any] = {"version": FORMAT_VERSION}
+    if schedule.uid_domain:
+        document["uid_domain"] = schedule.uid_domain
+    document["pairs"] = {}
     for plan in sorted(schedule.plans, key=lambda p: p.pair):
         table: dict[str, Any] = {
             "mentor": plan.mentor,
@@ -352,6 +402,10 @@ def schedule_text(schedule: Schedule) -> str:
         document["skipped"] = [
             {"pair": s.pair, "date": s.date, "reason": s.reason}
             for s in sorted(schedule.skipped, key=lambda s: (s.pair, s.date))
+        ]
+    if schedule.milestones:
+        document["milestones"] = [
+            _milestone_table(m) for m in sorted(schedule.milestones, key=lambda m: m.key)
         ]
     return SCHEDULE_HEADER + tomli_w.dumps(document)
 
@@ -387,6 +441,7 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
                     updated=_optional_date(s.get("updated")),
                     moved_from=_optional_date(s.get("moved_from")),
                     fallback=bool(s.get("fallback", False)),
+                    fingerprint=str(s.get("fingerprint", "")),
                 )
                 for s in map(_table, _list(table.get("sessions", [])))
             )
@@ -402,13 +457,15 @@ def parse_schedule(text: str, name: str = SCHEDULE_FILE) -> Schedule:
             )
         for item in map(_table, _list(data.get("skipped", []))):
             skipped.append(Skip(str(item["pair"]), toml_date(item["date"]), str(item["reason"])))
+        milestones = tuple(map(_milestone_event, map(_table, _list(data.get("milestones", [])))))
+        domain = _text(data.get("uid_domain")) or ""
     # OverflowError: a datetime in year 1 moved to a zone west of its offset, or an
     # infinite number where a whole one belongs
     except (KeyError, TypeError, ValueError, OverflowError) as exc:
         raise InvalidProgram(
             [error(Location(name, 1, 1), f"schedule file is incomplete or wrong: {exc}")]
         ) from None
-    return Schedule(tuple(plans), tuple(skipped))
+    return Schedule(tuple(plans), tuple(skipped), domain, milestones)
 
 
 def read_schedule(folder: Path) -> Schedule:

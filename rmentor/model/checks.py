@@ -292,7 +292,19 @@ def check_dates(program: Program) -> list[Problem]:
                     f"blackout {span.start} to {span.end} lies outside the program",
                 )
             )
+    keys: dict[str, int] = {}
     for i, milestone in enumerate(meetings.milestones):
+        if milestone.key in keys:
+            first = meetings.milestones[keys[milestone.key]].name
+            problems.append(
+                error(
+                    where.at("meetings", "milestones", i),
+                    f"milestone `{milestone.name}` has the calendar id `{milestone.key}`, "
+                    f"as `{first}` has",
+                    "give one of them its own `id:`, or their calendar events would be one",
+                )
+            )
+        keys.setdefault(milestone.key, i)
         for span in info.blackout:
             if span.start <= milestone.date <= span.end:
                 problems.append(

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from ..text import fold, parse_date, suggest
+from ..text import fold, parse_date, slug, suggest
 from .places import check_timezone
 from .vocabulary import ANCHOR_KINDS, LOWER_IS_BETTER, MilestoneKind, Role, SessionKind, SurveyKind
 
@@ -183,16 +183,37 @@ class CurriculumItem(Model):
         return {"title": value} if isinstance(value, str) else value
 
 
+def check_event_id(text: str) -> str:
+    """Accept a short id for a calendar event: lower-case letters, digits, `-` and `_`."""
+    if not _EVENT_ID.match(text):
+        raise ValueError(
+            f"`{text}` is not an id: use lower-case letters, digits, `-` or `_` (at most 40)"
+        )
+    return text
+
+
+_EVENT_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+
+
 class Milestone(Model):
     """A program-wide event everyone sees on their schedule."""
 
     name: str
+    # What keeps the milestone's calendar event the same event when it is renamed or
+    # moved (its UID); without it, the name's slug does.
+    id: Annotated[str, AfterValidator(check_event_id)] | None = None
     date: IsoDate
     kind: MilestoneKind = "other"
     time: ClockTime | None = None
     duration_minutes: int | None = None
     audience: Literal["everyone", "mentors", "mentees", "coordinator"] = "everyone"
     description: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What the milestone's calendar UID is made of: its `id`, else its name's slug
+        (never its place in the list, so inserting a milestone moves no other)."""
+        return self.id or slug(self.name, "milestone", limit=40)
 
 
 class Meetings(Model):
@@ -212,6 +233,11 @@ class Meetings(Model):
     reporting: str = ""
     curriculum: tuple[CurriculumItem, ...] = ()
     milestones: tuple[Milestone, ...] = ()
+    # Where pairs meet (a room, or a video link for everyone); a roster's `meeting_link`
+    # column gives a pair its own (the mentor's, else the mentee's).
+    location: str = ""
+    # A calendar reminder this many minutes before each session (0: none).
+    reminder_minutes: int = Field(default=30, ge=0, le=10080)
     # How `rmentor log --import` reads a check-in form's export (issue 13, part 7).
     checkin: Checkin = Field(default_factory=lambda: Checkin())
 
@@ -384,6 +410,8 @@ class Survey(Model):
 
     file: str
     kind: SurveyKind
+    # The form's address, given in the survey invitations `rmentor mail` writes.
+    link: str = ""
     columns: dict[str, ColumnTarget] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
     encoding: Encoding = "utf-8"
@@ -409,6 +437,32 @@ class Evaluation(Model):
     compare: tuple[str, ...] = ()
 
 
+class Smtp(Model):
+    """`mail.smtp`: the server `rmentor mail --send` delivers through. The password is
+    never in the file: `password_env` names the environment variable that holds it."""
+
+    host: str
+    port: int = Field(default=587, ge=1, le=65535)
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username: str | None = None
+    password_env: str = "RMENTOR_SMTP_PASSWORD"
+
+
+def check_address(text: str) -> str:
+    """Accept one plain e-mail address (no name, no angle brackets)."""
+    if not re.fullmatch(r"[^@\s<>\"(),;:]+@[^@\s<>\"(),;:]+\.[^@\s<>\"(),;:]+", text):
+        raise ValueError(f"`{text}` is not an e-mail address like name@example.com")
+    return text
+
+
+class Mail(Model):
+    """The `mail:` section: who the messages come from and how they are sent."""
+
+    # The From address; the program leader's when not given.
+    sender: Annotated[str, AfterValidator(check_address)] | None = Field(default=None, alias="from")
+    smtp: Smtp | None = None
+
+
 class ProgramConfig(Model):
     """Everything program.yaml says."""
 
@@ -419,6 +473,7 @@ class ProgramConfig(Model):
     roster: RosterConfig = RosterConfig()
     matching: Matching = Matching()
     evaluation: Evaluation = Evaluation()
+    mail: Mail = Mail()
 
 
 class TopicIndex:

@@ -54,12 +54,15 @@ class Session:
     topics: tuple[str, ...] = ()  # topic ids for this session's agenda
     kind: SessionKind = "teaching"  # what the session is for (its agenda follows)
     status: SessionStatus = "planned"
-    sequence: int = 0  # RFC 5545 SEQUENCE: bumped each time the session moves
-    updated: dt.date | None = None  # when the session was last planned or moved
+    sequence: int = 0  # RFC 5545 SEQUENCE: bumped each time the session's event changes
+    updated: dt.date | None = None  # when the session's event last changed (its DTSTAMP)
     moved_from: dt.date | None = None  # a holiday moved it here (on_holiday: next_free_day)
     # Outside someone's hours. Only files from older versions have such sessions: the
     # planner now leaves a date without common time unplaced (a skip) instead.
     fallback: bool = False
+    # What the session's calendar event said when it was last written (a digest of
+    # every property but SEQUENCE and DTSTAMP): any change bumps `sequence`.
+    fingerprint: str = ""
 
     @property
     def key(self) -> tuple[str, int]:
@@ -127,11 +130,36 @@ class Skip:
 
 
 @dataclass(frozen=True)
+class MilestoneEvent:
+    """A milestone's calendar event as last written: kept after the milestone leaves
+    program.yaml, so that calendars can cancel it."""
+
+    key: str  # its id, else its name's slug: what its UID is made of
+    name: str
+    date: dt.date
+    time: dt.time | None = None
+    duration_minutes: int | None = None
+    kind: str = "other"
+    audience: str = "everyone"
+    description: str = ""
+    status: SessionStatus = "planned"
+    sequence: int = 0
+    updated: dt.date | None = None
+    fingerprint: str = ""
+
+
+@dataclass(frozen=True)
 class Schedule:
-    """Every pair's plan."""
+    """Every pair's plan, and what the calendars last said of the milestones.
+
+    `uid_domain` is fixed by the first `schedule` (`<program slug>.rmentor`) and kept,
+    so renaming the program changes no event's UID.
+    """
 
     plans: tuple[PairPlan, ...] = ()
     skipped: tuple[Skip, ...] = field(default=())
+    uid_domain: str = ""
+    milestones: tuple[MilestoneEvent, ...] = ()
 
     @property
     def sessions(self) -> list[Session]:

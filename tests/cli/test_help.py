@@ -24,6 +24,7 @@ COMMANDS = frozenset(
         "withdraw",
         "explain",
         "schedule",
+        "mail",
         "log",
         "status",
         "handouts",

@@ -28,10 +28,11 @@ from rmentor import __version__
 from rmentor.documents.calendar import (
     COORDINATOR_FILE,
     _Builder,
-    _calendar,
-    _calendar_object,
     _Zones,
     build_calendars,
+    calendar_bytes,
+    calendar_object,
+    default_uid_domain,
     milestone_uid,
     pair_file_name,
     person_file_name,
@@ -146,6 +147,7 @@ def make_schedule() -> Schedule:
 
 
 CONFIG = make_config()
+DOMAIN = default_uid_domain(CONFIG)
 SCHEDULE = make_schedule()
 
 
@@ -172,9 +174,7 @@ def events(calendar: Calendar) -> dict[str, Event]:
 def milestone_uids(*audiences: str) -> set[str]:
     """UIDs of the milestones for these audiences."""
     return {
-        milestone_uid(CONFIG, i, m)
-        for i, m in enumerate(CONFIG.meetings.milestones, start=1)
-        if m.audience in audiences
+        milestone_uid(DOMAIN, m.key) for m in CONFIG.meetings.milestones if m.audience in audiences
     }
 
 
@@ -201,7 +201,7 @@ def test_each_person_sees_only_their_roles_milestones(parsed: dict[str, Calendar
         plan = SCHEDULE.plan(pair.id)
         assert plan is not None
         sessions = {u for u in events(parsed[person_file_name(pid)]) if not u.startswith("m")}
-        assert sessions == {session_uid(CONFIG, pair.id, x.number) for x in plan.sessions}
+        assert sessions == {session_uid(DOMAIN, pair.id, x.number) for x in plan.sessions}
     assert person_file_name("E1002") == "people/e1002.ics"
     assert person_file_name("E.1002") != person_file_name("E-1002")  # never one file for two
     assert person_file_name("E.1002").startswith("people/e-1002-")
@@ -246,7 +246,7 @@ def test_every_session_once_with_its_times(parsed: dict[str, Calendar], calendar
         zone = plan.slot.zone
         for session in plan.sessions:
             uid = f"{plan.pair}-{session.number}@test-program.rmentor"
-            assert uid == session_uid(CONFIG, plan.pair, session.number)
+            assert uid == session_uid(DOMAIN, plan.pair, session.number)
             event = found[uid]
             assert event["DTSTART"].dt == session.start
             assert event["DTEND"].dt == session.end
@@ -267,9 +267,9 @@ def test_pair_calendar_holds_only_its_own_sessions(parsed: dict[str, Calendar]) 
     for plan in SCHEDULE.plans:
         found = events(parsed[pair_file_name(plan.pair)])
         sessions = {u for u in found if not u.startswith("milestone-")}
-        assert sessions == {session_uid(CONFIG, plan.pair, s.number) for s in plan.sessions}
+        assert sessions == {session_uid(DOMAIN, plan.pair, s.number) for s in plan.sessions}
     coordinator = events(parsed[COORDINATOR_FILE])
-    every = {session_uid(CONFIG, s.pair, s.number) for s in SCHEDULE.sessions}
+    every = {session_uid(DOMAIN, s.pair, s.number) for s in SCHEDULE.sessions}
     assert {u for u in coordinator if not u.startswith("milestone-")} == every
 
 
@@ -287,7 +287,7 @@ def test_events_sorted_by_start_then_uid(parsed: dict[str, Calendar]) -> None:
 def test_dst_change_keeps_local_time_and_shifts_the_instant(parsed: dict[str, Calendar]) -> None:
     found = events(parsed[pair_file_name(PAIR1.id)])
     starts = [
-        found[session_uid(CONFIG, PAIR1.id, n)]["DTSTART"].dt for n in (1, 2, 3, 5)
+        found[session_uid(DOMAIN, PAIR1.id, n)]["DTSTART"].dt for n in (1, 2, 3, 5)
     ]  # 9, 16, 23 March, 6 April; 4 moved
     assert {s.time() for s in starts} == {dt.time(16, 0)}
     assert [s.astimezone(UTC).hour for s in starts] == [15, 15, 15, 14]
@@ -295,35 +295,48 @@ def test_dst_change_keeps_local_time_and_shifts_the_instant(parsed: dict[str, Ca
 
 def test_cancelled_and_moved_sessions(parsed: dict[str, Calendar]) -> None:
     found = events(parsed[pair_file_name(PAIR1.id)])
-    cancelled = found[session_uid(CONFIG, PAIR1.id, 3)]
+    cancelled = found[session_uid(DOMAIN, PAIR1.id, 3)]
     assert str(cancelled["STATUS"]) == "CANCELLED"
     assert int(cancelled["SEQUENCE"]) == 1
     assert cancelled["DTSTAMP"].dt == dt.datetime(2027, 3, 20, tzinfo=UTC)
     assert str(cancelled["TRANSP"]) == "TRANSPARENT"
     assert str(cancelled["SUMMARY"]).startswith("Cancelled: ")
-    moved = found[session_uid(CONFIG, PAIR1.id, 4)]
+    moved = found[session_uid(DOMAIN, PAIR1.id, 4)]
     assert str(moved["STATUS"]) == "CONFIRMED"
     assert int(moved["SEQUENCE"]) == 1
     assert moved["DTSTART"].dt == dt.datetime(2027, 3, 31, 16, 0, tzinfo=BERLIN)
     assert "Moved here from Tuesday 2027-03-30 (a public holiday or blackout day)." in str(
         moved["DESCRIPTION"]
     )
-    named = events(parsed[pair_file_name(PAIR2.id)])[session_uid(CONFIG, PAIR2.id, 3)]
+    named = events(parsed[pair_file_name(PAIR2.id)])[session_uid(DOMAIN, PAIR2.id, 3)]
     assert "Moved here from Tuesday 2027-03-23 (Local holiday BEGIN:VEVENT)." in str(
         named["DESCRIPTION"]
     )
     assert moved["DTSTAMP"].dt == dt.datetime(2027, 3, 1, tzinfo=UTC)
-    plain = found[session_uid(CONFIG, PAIR1.id, 1)]
+    plain = found[session_uid(DOMAIN, PAIR1.id, 1)]
     assert plain["DTSTAMP"].dt == dt.datetime(2027, 1, 11, tzinfo=UTC)  # program start
+
+
+def invitation(people: dict[str, Participant], plan: PairPlan) -> Calendar:
+    """A pair's sessions as an e-mailed invitation (METHOD:REQUEST, with ATTENDEEs)."""
+    builder = _Builder(CONFIG, people, TOPICS, Schedule((plan,)))
+    data = calendar_bytes(
+        "t", builder.pair_events(plan), _Zones((2027, 2027)), variant="request", method="REQUEST"
+    )
+    return Calendar.from_ical(data)
 
 
 def test_organizer_and_attendees(parsed: dict[str, Calendar]) -> None:
     for calendar in parsed.values():
+        assert str(calendar["METHOD"]) == "PUBLISH"
         for event in calendar.walk("VEVENT"):
             organizer = event["ORGANIZER"]
             assert str(organizer) == "mailto:lee@example.com"
             assert organizer.params["CN"] == "Lee Leader"
-    one = events(parsed[pair_file_name(PAIR1.id)])[session_uid(CONFIG, PAIR1.id, 1)]
+            assert "ATTENDEE" not in event  # RFC 5546: PUBLISH names no attendee
+    request = {p.pair: invitation(PEOPLE, p) for p in SCHEDULE.plans}
+    assert str(request[PAIR1.id]["METHOD"]) == "REQUEST"
+    one = events(request[PAIR1.id])[session_uid(DOMAIN, PAIR1.id, 1)]
     attendees = one["ATTENDEE"]
     assert isinstance(attendees, list)
     assert [(str(a), a.params["CN"], a.params["ROLE"]) for a in attendees] == [
@@ -331,14 +344,14 @@ def test_organizer_and_attendees(parsed: dict[str, Calendar]) -> None:
         ("mailto:ben@example.com", "Ben Ortiz", "REQ-PARTICIPANT"),
     ]
     # Eve has no e-mail address: no ATTENDEE, but her name is in the agenda
-    two = events(parsed[pair_file_name(PAIR2.id)])[session_uid(CONFIG, PAIR2.id, 1)]
+    two = events(request[PAIR2.id])[session_uid(DOMAIN, PAIR2.id, 1)]
     assert str(two["ATTENDEE"]) == "mailto:cam@example.com"
     assert "Mentee (learns): Eve END:VEVENT BEGIN:VEVENT" in str(two["DESCRIPTION"])
 
 
 def test_agenda(parsed: dict[str, Calendar]) -> None:
     found = events(parsed[pair_file_name(PAIR1.id)])
-    first = str(found[session_uid(CONFIG, PAIR1.id, 1)]["DESCRIPTION"])
+    first = str(found[session_uid(DOMAIN, PAIR1.id, 1)]["DESCRIPTION"])
     assert first.splitlines() == [
         "Test Program: reverse mentoring session 1",
         "Theme: Social media",
@@ -348,12 +361,12 @@ def test_agenda(parsed: dict[str, Calendar]) -> None:
         "Mentee (learns): Ben Ortiz (Finance)",
         "How to meet: video call, in person",
     ]
-    assert str(found[session_uid(CONFIG, PAIR1.id, 1)]["SUMMARY"]) == (
+    assert str(found[session_uid(DOMAIN, PAIR1.id, 1)]["SUMMARY"]) == (
         "Reverse mentoring #1: Social media (Ana Silva & Ben Ortiz)"
     )
-    assert "Topics: AI" in str(found[session_uid(CONFIG, PAIR1.id, 2)]["DESCRIPTION"])
+    assert "Topics: AI" in str(found[session_uid(DOMAIN, PAIR1.id, 2)]["DESCRIPTION"])
     assert "outside someone's stated hours" not in first
-    fallback = events(parsed[pair_file_name(PAIR2.id)])[session_uid(CONFIG, PAIR2.id, 1)]
+    fallback = events(parsed[pair_file_name(PAIR2.id)])[session_uid(DOMAIN, PAIR2.id, 1)]
     assert "outside someone's stated hours" in str(fallback["DESCRIPTION"])
 
 
@@ -391,25 +404,26 @@ def test_vtimezone_matches_the_tz_database() -> None:
 
 
 def test_vtimezone_onsets_are_local_time_before_the_change() -> None:
-    def onsets(tzid: str) -> list[tuple[str, str, str, str]]:
+    """Outlook's shape (MS-OXCICAL): one STANDARD and one DAYLIGHT with a yearly rule,
+    each onset the local time before the change (RFC 5545 3.6.5)."""
+
+    def onsets(tzid: str) -> list[tuple[str, str, str, str, str]]:
         text = vtimezone(tzid, 2027, 2027).to_ical().decode()
         parts = re.findall(
-            r"BEGIN:(STANDARD|DAYLIGHT)\r\nDTSTART:(\S+)\r\nTZNAME:\S+\r\n"
-            r"TZOFFSETFROM:(\S+)\r\nTZOFFSETTO:(\S+)\r\n",
+            r"BEGIN:(STANDARD|DAYLIGHT)\r\nDTSTART:(\S+)\r\n(?:RRULE:(\S+)\r\n)?"
+            r"TZNAME:\S+\r\nTZOFFSETFROM:(\S+)\r\nTZOFFSETTO:(\S+)\r\n",
             text,
         )
         return [tuple(p) for p in parts]
 
     assert onsets("Europe/Berlin") == [
-        ("STANDARD", "20261025T030000", "+0200", "+0100"),  # the offset on 1 January
-        ("DAYLIGHT", "20270328T020000", "+0100", "+0200"),
-        ("STANDARD", "20271031T030000", "+0200", "+0100"),
+        ("STANDARD", "20261025T030000", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10", "+0200", "+0100"),
+        ("DAYLIGHT", "20260329T020000", "FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3", "+0100", "+0200"),
     ]
-    assert onsets("Asia/Kolkata") == [("STANDARD", "20270101T000000", "+0530", "+0530")]
+    assert onsets("Asia/Kolkata") == [("STANDARD", "20270101T000000", "", "+0530", "+0530")]
     assert onsets("America/New_York") == [
-        ("STANDARD", "20261101T020000", "-0400", "-0500"),
-        ("DAYLIGHT", "20270314T020000", "-0500", "-0400"),
-        ("STANDARD", "20271107T020000", "-0400", "-0500"),
+        ("STANDARD", "20261101T020000", "FREQ=YEARLY;BYDAY=1SU;BYMONTH=11", "-0400", "-0500"),
+        ("DAYLIGHT", "20260308T020000", "FREQ=YEARLY;BYDAY=2SU;BYMONTH=3", "-0500", "-0400"),
     ]
 
 
@@ -450,26 +464,26 @@ def expanded(calendar: Calendar) -> set[tuple[str, dt.datetime | dt.date]]:
 def milestone_starts(*audiences: str) -> set[tuple[str, dt.datetime | dt.date]]:
     """(UID, start) of the milestones for these audiences."""
     found: set[tuple[str, dt.datetime | dt.date]] = set()
-    for index, milestone in enumerate(CONFIG.meetings.milestones, start=1):
+    for milestone in CONFIG.meetings.milestones:
         if milestone.audience not in audiences:
             continue
         start: dt.datetime | dt.date = milestone.date
         if milestone.time is not None:
             start = dt.datetime.combine(milestone.date, milestone.time, BERLIN).astimezone(UTC)
-        found.add((milestone_uid(CONFIG, index, milestone), start))
+        found.add((milestone_uid(DOMAIN, milestone.key), start))
     return found
 
 
 def test_expanded_occurrences_match_the_schedule(parsed: dict[str, Calendar]) -> None:
     for plan in SCHEDULE.plans:
         want = {
-            (session_uid(CONFIG, plan.pair, s.number), s.start.astimezone(UTC))
+            (session_uid(DOMAIN, plan.pair, s.number), s.start.astimezone(UTC))
             for s in plan.sessions
         }
         got = expanded(parsed[pair_file_name(plan.pair)])
         assert got == want | milestone_starts(*PAIR_AUDIENCES)
     every = {
-        (session_uid(CONFIG, s.pair, s.number), s.start.astimezone(UTC)) for s in SCHEDULE.sessions
+        (session_uid(DOMAIN, s.pair, s.number), s.start.astimezone(UTC)) for s in SCHEDULE.sessions
     }
     assert expanded(parsed[COORDINATOR_FILE]) == every | milestone_starts(
         "everyone", "mentors", "mentees", "coordinator"
@@ -485,20 +499,20 @@ def test_milestones_by_audience(parsed: dict[str, Calendar]) -> None:
         assert found == milestone_uids(*PAIR_AUDIENCES)
     coordinator = {u for u in events(parsed[COORDINATOR_FILE]) if u.startswith("milestone-")}
     assert coordinator == milestone_uids("everyone", "mentors", "mentees", "coordinator")
-    assert "milestone-4-coordinator-check-in@test-program.rmentor" in coordinator
+    assert "milestone-coordinator-check-in@test-program.rmentor" in coordinator
 
 
 def test_milestone_events(parsed: dict[str, Calendar]) -> None:
     found = events(parsed[COORDINATOR_FILE])
-    kickoff = found["milestone-1-kick-off@test-program.rmentor"]
+    kickoff = found["milestone-kick-off@test-program.rmentor"]
     assert kickoff["DTSTART"].dt == dt.datetime(2027, 3, 1, 10, tzinfo=BERLIN)
     assert kickoff["DTSTART"].params["TZID"] == "Europe/Berlin"
     assert kickoff["DTEND"].dt == dt.datetime(2027, 3, 1, 11, 30, tzinfo=BERLIN)
     assert str(kickoff["SUMMARY"]) == "Kick-off"
-    training = found["milestone-3-training-for-mentees@test-program.rmentor"]
+    training = found["milestone-training-for-mentees@test-program.rmentor"]
     assert training["DTEND"].dt - training["DTSTART"].dt == dt.timedelta(minutes=60)
     assert "Bring a laptop." in str(training["DESCRIPTION"])
-    all_day = found["milestone-2-training-for-mentors@test-program.rmentor"]
+    all_day = found["milestone-training-for-mentors@test-program.rmentor"]
     assert all_day["DTSTART"].dt == dt.date(2027, 3, 2)
     assert not isinstance(all_day["DTSTART"].dt, dt.datetime)
     assert all_day["DTSTART"].params["VALUE"] == "DATE"
@@ -524,13 +538,18 @@ def test_same_input_same_bytes(files: dict[str, bytes]) -> None:
 
 def test_assembled_bytes_equal_icalendars_own(files: dict[str, bytes]) -> None:
     """The calendars are put together from serialised parts; icalendar agrees."""
-    builder = _Builder(CONFIG, PEOPLE, TOPICS, SCHEDULE.skipped)
+    builder = _Builder(CONFIG, PEOPLE, TOPICS, SCHEDULE)
     zones = _Zones((2027, 2027))
     items = builder.pair_events(SCHEDULE.plans[1]) + builder.milestones()
-    assert _calendar("t", items, zones) == _calendar_object("t", items, zones).to_ical()
+    assert calendar_bytes("t", items, zones) == calendar_object("t", items, zones).to_ical()
+    for variant in ("personal", "request"):
+        assert (
+            calendar_bytes("t", items, zones, variant=variant, method="REQUEST")
+            == calendar_object("t", items, zones, variant=variant, method="REQUEST").to_ical()
+        )
     assert (
         files[COORDINATOR_FILE]
-        == _calendar_object(
+        == calendar_object(
             "Test Program — coordinator",
             [i for plan in SCHEDULE.plans for i in builder.pair_events(plan)]
             + builder.milestones(),
@@ -556,7 +575,7 @@ def test_injection_stays_inside_one_value(
     calendar = parsed[pair_file_name(PAIR2.id)]
     assert len(calendar.walk("VEVENT")) == sessions + pair_milestones
     assert not {str(e["UID"]) for e in calendar.walk("VEVENT")} & {"evil@x", "evil-theme@x"}
-    second = events(calendar)[session_uid(CONFIG, PAIR2.id, 2)]
+    second = events(calendar)[session_uid(DOMAIN, PAIR2.id, 2)]
     summary = str(second["SUMMARY"])
     assert summary.startswith(
         "Reverse mentoring #2: Privacy END:VEVENT BEGIN:VEVENT UID:evil-theme@x "
@@ -583,7 +602,7 @@ def test_injection_stays_inside_one_value(
 def test_odd_email_addresses_are_left_out(email: str, kept: bool) -> None:
     people = {**PEOPLE, "ben": person("ben", 'Ben "B" Ortiz\x00;', "mentee", email)}
     data = build_calendars(CONFIG, people, [PAIR1], Schedule(SCHEDULE.plans[:1]), TOPICS)
-    calendar = Calendar.from_ical(data[pair_file_name(PAIR1.id)])
+    calendar = invitation(people, SCHEDULE.plans[0])
     for event in events(calendar).values():
         if event["UID"].startswith("milestone-"):
             continue
@@ -682,9 +701,14 @@ def test_no_invisible_character_in_any_property_or_file_name() -> None:
     assert str(calendar["X-WR-CALNAME"]) == (
         "TestEve Stone[31m Program — Ana SilvaEve Stone[31m & Ben OrtizEve Stone[31m"
     )
-    event = events(calendar)[session_uid(config, PAIR1.id, 1)]
+    event = events(calendar)[session_uid(default_uid_domain(config), PAIR1.id, 1)]
     assert event["ORGANIZER"].params["CN"] == "LeeEve Stone[31m"
-    attendees = event["ATTENDEE"]
+    builder = _Builder(config, people, titles, schedule)
+    items = builder.pair_events(plans[0]) + builder.milestones()
+    request = calendar_bytes("t", items, _Zones((2027, 2027)), variant="request")
+    for line in request.decode("utf-8").replace("\r\n ", "").split("\r\n"):
+        assert not invisible_in(line), line
+    attendees = events(Calendar.from_ical(request))[event["UID"]]["ATTENDEE"]
     assert isinstance(attendees, list)
     assert attendees[0].params["CN"] == "Ana SilvaEve Stone[31m"
 
@@ -765,10 +789,10 @@ def test_eighteen_pairs_twenty_weeks_round_trip() -> None:
         extra = len(milestone_uids(*(audiences if name == COORDINATOR_FILE else PAIR_AUDIENCES)))
         assert len(found) == len(sessions) + extra
         for session in sessions:
-            event = found[session_uid(CONFIG, session.pair, session.number)]
+            event = found[session_uid(DOMAIN, session.pair, session.number)]
             assert event["DTSTART"].dt == session.start
             assert event["DTEND"].dt == session.end
-        want = {(session_uid(CONFIG, s.pair, s.number), s.start.astimezone(UTC)) for s in sessions}
+        want = {(session_uid(DOMAIN, s.pair, s.number), s.start.astimezone(UTC)) for s in sessions}
         got = {(u, s) for u, s in expanded(calendar) if not u.startswith("milestone-")}
         assert got == want
     assert len(Calendar.from_ical(files[COORDINATOR_FILE]).timezones) == len(ZONES)
