@@ -56,10 +56,12 @@ MENTEE_YEARS = (1958, 1959, 1961, 1962)
 MENTOR_YEARS = (1991, 1992, 1993, 1994)
 MANAGER = "MGR9001X"  # a manager on no roster (a warning, not an error)
 COMMENT_MARKER = "Quokkafrog"  # a word only the planted comment holds
+CHANGE_MARKER = "Wombatkite"  # a word only the planted follow-up answer holds
 COMMENT_EMAIL = "zq.comment@canary-mail.example"
 NAMED_COMMENT = f"{COMMENT_MARKER}: {{name}} was wonderful, write to {COMMENT_EMAIL}"
 FIRST_NAME_MARKER = "Wombatlantern"
 FIRST_NAME_COMMENT = f"{FIRST_NAME_MARKER} thanks to {{first}} for the patience"
+CHANGE_COMMENT = f"{CHANGE_MARKER}: {{name}} showed me, write to {COMMENT_EMAIL}"
 
 
 def invoke(*args: str) -> Any:
@@ -155,6 +157,30 @@ def plant(folder: Path) -> dict[str, Any]:
     sheet.cell(row=2, column=comments, value=NAMED_COMMENT.format(name=full))
     sheet.cell(row=3, column=comments, value=FIRST_NAME_COMMENT.format(first=first))
     book.save(folder / "feedback" / "final-survey.xlsx")
+    # The follow-up's "what I do differently" (issue 15), one answer naming a colleague.
+    mentees = [p for p in people if p["role"] == "mentee"]
+    changes = [
+        {
+            "Your employee ID": p["id"],
+            "What do you now do differently?": f"Changeword{k} dashboards",
+        }
+        for k, p in enumerate(mentees[:8])
+    ]
+    changes[0]["What do you now do differently?"] = CHANGE_COMMENT.format(name=full)
+    _write_csv(folder / "feedback" / "follow-up.csv", changes)
+    program = folder / "program.yaml"
+    program.write_text(
+        program.read_text(encoding="utf-8").replace(
+            "  surveys:",
+            "  surveys:\n"
+            "    - file: feedback/follow-up.csv\n"
+            "      kind: follow_up\n"
+            '      columns: {"Your employee ID": respondent, '
+            '"What do you now do differently?": changes}',
+            1,
+        ),
+        encoding="utf-8",
+    )
     return {
         "names": {p["id"]: p["name"] for p in people},
         "years": years,
@@ -307,6 +333,19 @@ def test_comments_are_shown_without_names_or_emails(audit: Audit) -> None:
             shown = text[start : start + 80]
             assert full not in shown, (name, shown)
             assert first not in shown, (name, shown)
+
+
+def test_what_changed_is_shown_without_names_or_emails(audit: Audit) -> None:
+    full, first = audit.comment_names
+    for name in ("html/report.html", "md/report.md", "json/report"):
+        text = audit.outputs[name]
+        assert f"{CHANGE_MARKER}: [name] showed me, write to [email]" in text, name
+        assert "Changeword3 dashboards" in text, name
+    for name in audit.where(CHANGE_MARKER):
+        text = audit.outputs[name]
+        start = text.casefold().index(CHANGE_MARKER.casefold())
+        assert full not in text[start : start + 80], name
+        assert first not in text[start : start + 80], name
 
 
 def test_program_wide_outputs_name_nobody(audit: Audit) -> None:

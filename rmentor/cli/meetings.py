@@ -221,6 +221,15 @@ def show_status(status: Status) -> None:
         )
     elif status.pairs_active and status.week is not None:
         console.success("No pair is at risk.")
+    if status.fit_concerns:
+        from ..engines.status import FIT_NEXT_STEP
+
+        console.print_table(
+            "After the fit check: pairs to talk to",
+            ("pair", "mentor", "mentee", "what the fit check said"),
+            ((p.pair, p.mentor_name, p.mentee_name, p.fit_concern) for p in status.fit_concerns),
+        )
+        console.say(f"Next: {FIT_NEXT_STEP}.")
     if status.milestones:
         console.print_table(
             "Next milestones",

@@ -361,6 +361,7 @@ def load_status(folder: Path, today: dt.date) -> Status:
         program.schedule,
         program.meetings,
         today,
+        answers_to_date(program.config, program.responses, today),
     )
 
 

@@ -59,8 +59,10 @@ FUNCTIONS = {
     "signup": "createSignUpForm",
     "checkin": "createCheckInForm",
     "survey-pre": "createPreSurveyForm",
+    "survey-fit-check": "createFitCheckForm",
     "survey-midpoint": "createMidpointSurveyForm",
     "survey-final": "createFinalSurveyForm",
+    "survey-follow-up": "createFollowUpSurveyForm",
 }
 
 ROLE_OPTIONS = {
@@ -118,7 +120,7 @@ class Question:
 class Form:
     """One form: its title, description and questions, and where its export goes."""
 
-    key: str  # signup, checkin, survey-<kind>: its files' names under out/forms/
+    key: str  # signup, checkin, survey-<kind> (`-` for `_`): its files' names under out/forms/
     title: str
     description: str
     questions: tuple[Question, ...]
@@ -351,48 +353,121 @@ def checkin_form(config: ProgramConfig) -> Form:
     )
 
 
+# The survey questions' texts, word for word as the paper feedback forms print them
+# (templates/documents/feedback_form.md.j2): the export's headers are these texts.
 SATISFACTION = {
     "midpoint": "How satisfied are you with the program so far?",
     "final": "How satisfied are you with the program?",
+    "follow_up": "Looking back, how satisfied are you with the program?",
 }
+RECOMMEND = "How likely are you to recommend the program to a colleague?"
+SKILL = "How confident are you today with: {topic}"
+GOAL_PROGRESS = "How much progress have you made on your learning goals?"
+SAFETY = "I can speak openly with my partner"
+INSIGHT = "Mentors only: I understand how decisions are made in the business"
+VOICE = "Mentors only: I feel confident giving feedback to senior colleagues"
+FIT = "Is your partner a good fit for you?"
+FIT_OPTIONS = {
+    "good": "Yes, a good fit",
+    "unsure": "Not sure yet",
+    "poor": "No, not a good fit",
+}
+CHANGES = "What do you now do differently at work because of the program?"
 COMMENTS = {
     "pre": "What do you hope to learn or share in the program?",
+    "fit_check": "Anything we should know?",
     "midpoint": "What works well, and what should change?",
     "final": "What will you keep doing after the program? Any other comments?",
+    "follow_up": "Anything else you would like to tell us?",
 }
+RESPONDENT = "Your employee ID"
+RESPONDENT_NAMED = "Your employee ID or work e-mail address"
+AGREE = ("Strongly disagree", "Strongly agree")
+# The kinds a program without `evaluation.surveys` is given: the three classic ones.
+DEFAULT_KINDS: tuple[str, ...] = ("pre", "midpoint", "final")
+# Kinds whose answers are no use without a name: the fit check and the follow-up are
+# read per pair and per mentee, and the final survey counts towards a certificate.
+NAMED_KINDS = frozenset({"fit_check", "final", "follow_up"})
 
 
 def survey_kinds(config: ProgramConfig) -> tuple[str, ...]:
-    """The survey kinds the program uses (`evaluation.surveys`), in order; all of them
-    while none is listed yet (a program makes its forms before any export exists)."""
+    """The survey kinds the program uses (`evaluation.surveys`), in order; pre, midpoint
+    and final while none is listed yet (a program makes its forms before any export
+    exists). The paper feedback forms are made for the same kinds."""
     used = {s.kind for s in config.evaluation.surveys}
-    return tuple(k for k in KIND_ORDER if k in used) or KIND_ORDER
+    return tuple(k for k in KIND_ORDER if k in used) or DEFAULT_KINDS
 
 
-def survey_form(config: ProgramConfig, kind: str) -> Form:
-    """A survey of one kind: the canonical survey fields, one skill rating per topic."""
-    info, evaluation = config.program, config.evaluation
-    questions = [
-        Question(
-            "Your employee ID",
+def _respondent(config: ProgramConfig, kind: str) -> Question:
+    if kind == "final" and config.evaluation.certificate.final_survey:
+        why = "Needed for your certificate: an answer without it cannot count towards one."
+    elif kind == "fit_check":
+        why = "Needed to know which pair your answer is about."
+    elif kind == "final":
+        why = "Needed to compare your answers with your first survey."
+    elif kind == "follow_up":
+        why = "Needed to compare your answer with your earlier surveys."
+    else:
+        return Question(
+            RESPONDENT,
             "short",
             "respondent",
             help="Leave it empty to answer anonymously; with it, your answers can be "
             "compared from one survey to the next.",
         )
-    ]
+    return Question(RESPONDENT_NAMED, "short", "respondent", required=True, help=why)
+
+
+def _scale(text: str, field: str, *, help: str = "", required: bool = False) -> Question:
+    low, high = AGREE
+    return Question(
+        text, "scale", field, required=required, help=help, low_label=low, high_label=high
+    )
+
+
+def survey_questions(config: ProgramConfig, kind: str) -> tuple[Question, ...]:
+    """One survey kind's questions, in the paper form's order:
+
+    - pre: confidence per topic, the mentors' insight and voice, what they hope for;
+    - fit_check: exactly fit, safety and one free text;
+    - midpoint: satisfaction so far, recommendation, topics, goals, safety;
+    - final: satisfaction, recommendation, topics, goals, safety, insight and voice;
+    - follow_up: what they do differently, satisfaction looking back (optional).
+    """
+    questions = [_respondent(config, kind)]
+    if kind == "fit_check":
+        return (
+            *questions,
+            Question(
+                FIT,
+                "choice",
+                "fit",
+                required=True,
+                options=tuple(FIT_OPTIONS.values()),
+                values={text: answer for answer, text in FIT_OPTIONS.items()},
+            ),
+            _scale(SAFETY, "safety", required=True),
+            Question(
+                COMMENTS[kind], "paragraph", "comments", help="Only the coordinator reads it."
+            ),
+        )
+    if kind == "follow_up":
+        questions.append(Question(CHANGES, "paragraph", "changes", required=True))
     if kind in SATISFACTION:
-        questions += [
+        questions.append(
             Question(
                 SATISFACTION[kind],
                 "scale",
                 "satisfaction",
-                required=True,
+                required=kind != "follow_up",
                 low_label="Very dissatisfied",
                 high_label="Very satisfied",
-            ),
+            )
+        )
+    if kind in ("midpoint", "final"):
+        questions.append(
             Question(
-                "How likely are you to recommend the program to a colleague?",
+                RECOMMEND,
                 "scale",
                 "recommend",
                 required=True,
@@ -400,41 +475,88 @@ def survey_form(config: ProgramConfig, kind: str) -> Form:
                 high=10,
                 low_label="Not at all likely",
                 high_label="Extremely likely",
-            ),
+            )
+        )
+    if kind in ("pre", "midpoint", "final"):
+        questions += [
             Question(
-                "How much progress have you made on your learning goals?",
+                SKILL.format(topic=_text(topic.title)),
+                "scale",
+                f"{SKILL_PREFIX}{topic.id}",
+                low_label="I have not used it",
+                high_label="I could show a colleague",
+            )
+            for topic in config.topics
+        ]
+    if kind in ("midpoint", "final"):
+        questions += [
+            Question(
+                GOAL_PROGRESS,
                 "scale",
                 "goal_progress",
-                low_label="None yet",
-                high_label="Goals reached",
+                low_label="Not started",
+                high_label="Fully reached",
             ),
+            _scale(SAFETY, "safety"),
         ]
-    questions += [
-        Question(
-            f"How confident are you today with: {_text(topic.title)}",
-            "scale",
-            f"{SKILL_PREFIX}{topic.id}",
-            low_label="Not at all",
-            high_label="Very confident",
-        )
-        for topic in config.topics
-    ]
+    if kind in ("pre", "final"):
+        mentors = "Mentees leave it empty."
+        questions += [
+            _scale(INSIGHT, "insight", help=mentors),
+            _scale(VOICE, "voice", help=mentors),
+        ]
     questions.append(Question(COMMENTS[kind], "paragraph", "comments"))
+    return tuple(questions)
+
+
+def survey_form(config: ProgramConfig, kind: str) -> Form:
+    """A survey of one kind: the canonical survey fields it asks (`survey_questions`)."""
+    info, evaluation = config.program, config.evaluation
     title = f"{_text(info.name)}: {KIND_TITLES[kind].lower()}"
+    minutes = "Two minutes" if kind == "fit_check" else "About ten minutes"
     description = (
-        "About ten minutes. Results are only shown for groups of at least "
+        f"{minutes}. Results are only shown for groups of at least "
         f"{evaluation.anonymity_threshold} people, and comments are quoted without names."
     )
     export = next(
-        (s.file for s in evaluation.surveys if s.kind == kind), f"feedback/{kind}-survey.csv"
+        (s.file for s in evaluation.surveys if s.kind == kind),
+        f"feedback/{kind.replace('_', '-')}-survey.csv",
     )
-    return Form(f"survey-{kind}", title, description, tuple(questions), export, kind=kind)
+    questions = survey_questions(config, kind)
+    return Form(
+        f"survey-{kind.replace('_', '-')}", title, description, questions, export, kind=kind
+    )
 
 
 def build_forms(config: ProgramConfig) -> tuple[Form, ...]:
     """Every form the program uses: sign-up, check-in, then each survey kind."""
     surveys = tuple(survey_form(config, kind) for kind in survey_kinds(config))
     return (signup_form(config), checkin_form(config), *surveys)
+
+
+# -- the paper feedback forms ----------------------------------------------------------------
+
+FEEDBACK_TEMPLATE = "feedback_form.md.j2"
+PACKET_SURVEY = "final"  # the paper form in each pair's packet: the one a certificate needs
+
+
+def feedback_name(kind: str) -> str:
+    """A paper feedback form's file under out/: `handouts/feedback-<kind>`."""
+    return f"handouts/feedback-{kind.replace('_', '-')}"
+
+
+def feedback_documents(config: ProgramConfig, base: Mapping[str, Any]) -> list[Document]:
+    """One printable feedback form per survey kind the program uses (`survey_kinds`),
+    rendered from `base` (the handouts' program context) with its `survey_kind`."""
+    return [
+        Document(
+            feedback_name(kind),
+            f"Feedback form: {KIND_TITLES[kind].lower()}",
+            (Part(FEEDBACK_TEMPLATE, {**base, "survey_kind": kind}),),
+            "form",
+        )
+        for kind in survey_kinds(config)
+    ]
 
 
 # -- the question sheet ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ from ..model.sessions import NO_COMMON_TIME, PairPlan, Schedule, Session
 from ..model.vocabulary import CADENCE_WORDS, KIND_WORDS, METRIC_WORDS, ROLE_WORDS
 from ..text import file_stem
 from .agenda import SESSION_PLANS, session_plan
+from .forms import feedback_documents
 from .render import Document, Part
 
 
@@ -503,7 +504,6 @@ HANDOUTS: tuple[tuple[str, str, str, str], ...] = (
     ("coordinator-guide", "coordinator_guide.md.j2", "Guide for the coordinator", "document"),
     ("training-mentors", "training_mentors.md.j2", "Training outline: mentors", "document"),
     ("training-mentees", "training_mentees.md.j2", "Training outline: mentees", "document"),
-    ("feedback-form", "feedback_form.md.j2", "Feedback form", "form"),
 )
 
 
@@ -515,12 +515,13 @@ def handouts(
     today: dt.date,
     extra: Mapping[str, Any] | None = None,
 ) -> list[Document]:
-    """Guides, training outlines, the feedback form; letters, agreements, agenda sheets."""
+    """Guides, training outlines, the feedback forms; letters, agreements, agenda sheets."""
     base = {**program_context(config, participants, pairs, today), **(extra or {})}
     docs = [
         Document(f"handouts/{name}", title, (Part(template, base),), kind)
         for name, template, title, kind in HANDOUTS
     ]
+    docs += feedback_documents(config, base)  # one paper form per survey kind used
     people = {p.id: p for p in participants}
     titles = _titles(config)
     for pair in sorted(pairs.active, key=lambda p: p.id):
@@ -636,7 +637,7 @@ def packets(
             Part("agenda_sheets.md.j2", context),
             Part("mentor_guide.md.j2", base),
             Part("mentee_guide.md.j2", base),
-            *([Part("feedback_form.md.j2", base)] if formal else []),
+            *([Part("feedback_form.md.j2", {**base, "survey_kind": "final"})] if formal else []),
         )
         name = f"{mentor.name} and {mentee.name}"
         docs.append(Document(f"packets/{pair.id}", f"Packet: {name}", parts, "packet"))
@@ -797,12 +798,15 @@ def context_extra(program: Program, today: dt.date) -> dict[str, Any]:
     for the coordinator's documents (and the reserve-list letters). Counts are as of
     `today`: a meeting dated later is not counted as logged."""
     from ..engines.evaluation import answers_to_date
-    from ..engines.status import build_status
+    from ..engines.status import FIT_NEXT_STEP, build_status
 
     config, pairs, schedule = program.config, program.pairings, program.schedule
-    status = build_status(config, program.participants, pairs, schedule, program.meetings, today)
+    answers = answers_to_date(config, program.responses, today)
+    status = build_status(
+        config, program.participants, pairs, schedule, program.meetings, today, answers
+    )
     names = {p.id: p.name for p in program.participants}
-    answered = {r.survey_kind for r in answers_to_date(config, program.responses, today)}
+    answered = {r.survey_kind for r in answers}
     return {
         "setup": {
             "matched": bool(pairs.active),
@@ -815,6 +819,16 @@ def context_extra(program: Program, today: dt.date) -> dict[str, Any]:
         "at_risk": [
             {"pair": p.pair, "mentor": p.mentor_name, "mentee": p.mentee_name, "reason": p.at_risk}
             for p in status.at_risk
+        ],
+        "fit_concerns": [
+            {
+                "pair": p.pair,
+                "mentor": p.mentor_name,
+                "mentee": p.mentee_name,
+                "reason": p.fit_concern,
+                "next": FIT_NEXT_STEP,
+            }
+            for p in status.fit_concerns
         ],
         "roster": _roster(program),
         "left_out": [

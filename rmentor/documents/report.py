@@ -106,6 +106,10 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                     "hidden": m in ev.hidden_metrics,
                 }
                 for m in METRIC_ORDER
+                if m not in OPTIONAL_METRICS
+                or ev.metrics.get(m) is not None
+                or m in ev.hidden_metrics
+                or any(g.metric == m for g in ev.goals)
             ],
             "surveys": [
                 {
@@ -169,6 +173,8 @@ def report_context(run: ReportRun) -> dict[str, Any]:
                 if any(c.kind == kind for c in report.comments)
             ],
             "left_out": _left_out(report),
+            "changes": [c.text for c in report.changes],
+            "changes_hidden": report.changes_hidden,
             "comments_hidden": [
                 {"title": KIND_TITLES.get(k, k), "count": v}
                 for k, v in report.comments_hidden.items()
@@ -230,6 +236,10 @@ def _left_out(report: Report) -> list[str]:
     return sentences
 
 
+# Shown only when a survey asked for them (or a goal names them).
+OPTIONAL_METRICS = frozenset(
+    {"mentor_insight_delta", "mentor_voice_delta", "safety", "fit_rate", "practice_change_rate"}
+)
 _METRIC_IDS = re.compile(r"\b(" + "|".join(sorted(METRIC_TITLES, key=len, reverse=True)) + r")\b")
 
 

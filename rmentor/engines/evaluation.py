@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
@@ -81,7 +82,7 @@ from typing import Any, Literal, TypeVar
 
 from ..model.activity import Meeting, Response
 from ..model.config import Goal, ProgramConfig
-from ..model.pairings import PairingState
+from ..model.pairings import Pairing, PairingState
 from ..model.people import Participant
 from ..model.sessions import Schedule
 from ..model.vocabulary import KIND_ORDER, SURVEY_METRICS, SURVEY_MILESTONES
@@ -119,7 +120,7 @@ class EvaluationResult:
     satisfaction_by_kind: dict[str, float | None] = field(default_factory=dict)
     response_rate_by_kind: dict[str, float | None] = field(default_factory=dict)
     skill_delta_by_topic: dict[str, float | None] = field(default_factory=dict)
-    skill_respondents: int = 0  # people whose before and after ratings were paired
+    skill_respondents: int = 0  # people in the per-topic table (the mentees, or the role's)
     skill_anonymous_excluded: int = 0  # anonymous before/after responses left out
     responses_by_kind: dict[str, int] = field(default_factory=dict)
     anonymous_by_kind: dict[str, int] = field(default_factory=dict)  # answers naming no one
@@ -129,7 +130,7 @@ class EvaluationResult:
     suppressed: list[str] = field(default_factory=list)  # figures hidden, in words
     hidden_metrics: frozenset[str] = frozenset()  # headline metrics hidden for anonymity
     hidden_topics: list[str] = field(default_factory=list)  # topics whose skill_delta is hidden
-    skills: SkillDelta | None = None  # the paired before/after ratings behind skill_delta
+    skills: SkillDelta | None = None  # the per-topic table's paired before/after ratings
     notes: list[str] = field(default_factory=list)
     nps_by_kind: dict[str, float | None] = field(default_factory=dict)
     # figure -> the answers behind it: "satisfaction", "nps", "goal_progress" (the
@@ -326,6 +327,73 @@ def skill_delta(by_kind: Mapping[str, Sequence[Response]]) -> SkillDelta:
     )
 
 
+@dataclass(frozen=True)
+class RatingDelta:
+    """One role's after - before rating of one question, paired by person."""
+
+    value: float | None
+    people: frozenset[str]  # who answered both
+
+
+def rating_delta(
+    by_kind: Mapping[str, Sequence[Response]], name: str, roles: Mapping[str, str], role: str
+) -> RatingDelta:
+    """Mean (final - pre) of a 1-5 question over the people of `role` who answered it in
+    both, by their id (the midpoint stands in while no final answer exists). Anonymous
+    answers cannot be paired and are left out."""
+
+    def ratings(kind: str) -> dict[str, int]:
+        return {
+            r.respondent: value
+            for r in by_kind.get(kind, [])
+            if r.respondent is not None
+            and roles.get(r.respondent) == role
+            and (value := getattr(r, name)) is not None
+        }
+
+    before = ratings("pre")
+    after = ratings("final") or ratings("midpoint")
+    both = sorted(set(before) & set(after))
+    value = fmean(after[who] - before[who] for who in both) if both else None
+    return RatingDelta(value, frozenset(both))
+
+
+# A follow-up answer that names no change.
+_NO_CHANGE = re.compile(
+    r"^\W*(no|none|nothing|nothing yet|not yet|n/?a|-+|no changes?|nothing changed)?\W*$", re.I
+)
+
+
+def fit_answers(by_kind: Mapping[str, Sequence[Response]]) -> dict[str, str]:
+    """The fit check's answers by person (anonymous ones cannot be placed in a pair)."""
+    return {
+        r.respondent: r.fit
+        for r in by_kind.get("fit_check", [])
+        if r.respondent is not None and r.fit is not None
+    }
+
+
+def fit_rate(pairs: Sequence[Pairing], answers: Mapping[str, str]) -> float | None:
+    """Share of pairs, among those where someone answered the fit check, where no one
+    answered `poor`."""
+    asked = [p for p in pairs if p.mentor in answers or p.mentee in answers]
+    if not asked:
+        return None
+    fine = sum(1 for p in asked if "poor" not in (answers.get(p.mentor), answers.get(p.mentee)))
+    return fine / len(asked)
+
+
+def practice_changes(
+    by_kind: Mapping[str, Sequence[Response]], roles: Mapping[str, str]
+) -> dict[str, bool]:
+    """Each mentee's follow-up answer: does it name something they now do differently?"""
+    return {
+        r.respondent: bool(r.changes) and not _NO_CHANGE.match(r.changes or "")
+        for r in by_kind.get("follow_up", [])
+        if r.respondent is not None and roles.get(r.respondent) == "mentee"
+    }
+
+
 def active_participants(
     participants: Iterable[Participant], pairs: PairingState, today: dt.date
 ) -> set[str]:
@@ -352,7 +420,12 @@ def answers_to_date(
     config: ProgramConfig, responses: Iterable[Response], today: dt.date
 ) -> list[Response]:
     """The answers of the surveys that had opened by today (module docstring)."""
-    opens: dict[str, dt.date] = {}
+    # Without a milestone, the fit check opens with the program and the follow-up at its
+    # end: an answer dated later is not counted before then.
+    opens: dict[str, dt.date] = {
+        "fit_check": config.program.start,
+        "follow_up": config.program.end,
+    }
     for milestone in config.meetings.milestones:
         for kind, milestone_kind in SURVEY_MILESTONES.items():
             if milestone.kind == milestone_kind:
@@ -530,16 +603,56 @@ def evaluate(
     if skill_overall is not None and skills.respondents < threshold:
         hidden.append(f"skill_delta ({skills.respondents} people)")
         skill_overall = None
+    # The per-topic table is what the mentees learnt: the mentors rate the topics they
+    # teach, so mixed in they would pull every topic down (issue 15). Limited to a role,
+    # it is that role's.
+    role_of = {p.id: p.role for p in people}
+    topic_skills = (
+        skills
+        if role is not None
+        else skill_delta(
+            {
+                k: [r for r in rows if role_of.get(r.respondent or "") == "mentee"]
+                for k, rows in by_kind.items()
+            }
+        )
+    )
     by_topic = suppress(
-        {t: list(skills.pairs.get(t, {}).values()) for t in skills.by_topic},
+        {t: list(topic_skills.pairs.get(t, {}).values()) for t in topic_skills.by_topic},
         threshold,
-        total_shown=skill_overall is not None,
+        total_shown=True,  # the program's and the mentees' skill_delta may both be shown
         measure=lambda ratings: fmean(after - before for before, after in ratings),
     )
     hidden_topics = [
-        t for t, v in by_topic.items() if v is None and skills.by_topic.get(t) is not None
+        t for t, v in by_topic.items() if v is None and topic_skills.by_topic.get(t) is not None
     ]
     hidden += [f"skill_delta for {t}" for t in hidden_topics]
+    # The exchange's other side (issue 15): the mentors' own growth, safety, fit, change.
+    deltas = {
+        f"mentor_{name}_delta": rating_delta(by_kind, name, role_of, "mentor")
+        for name in ("insight", "voice")
+    }
+    growth: dict[str, float | None] = {}
+    for metric, delta in deltas.items():
+        growth[metric] = delta.value
+        if delta.value is not None and len(delta.people) < threshold:
+            hidden.append(f"{metric} ({len(delta.people)} people)")
+            growth[metric] = None
+    safety_answers = answers_of("safety")
+    safety_units = units_of("safety")
+    safety = {
+        k: counted("safety", k, v, fmean(v) if v else None) for k, v in safety_answers.items()
+    }
+    fits = fit_answers(by_kind)
+    fit_value = fit_rate(pairs.pairs, fits)
+    if fit_value is not None and len(fits) < threshold:
+        hidden.append(f"fit_rate ({len(fits)} answers)")
+        fit_value = None
+    changes = practice_changes(by_kind, role_of)
+    change_value = fmean(changes.values()) if changes else None
+    if change_value is not None and len(changes) < threshold:
+        hidden.append(f"practice_change_rate ({len(changes)} answers)")
+        change_value = None
     active = active_participants(people, pairs, today)
     if role is not None:
         active = {who for who in active if roles.get(who) == role}
@@ -562,6 +675,10 @@ def evaluate(
         "response_rate": _latest(responded, by_kind),
         "satisfaction": _latest(satisfaction, sat_answers),
         "skill_delta": skill_overall,
+        **growth,
+        "safety": _latest(safety, safety_answers),
+        "fit_rate": fit_value,
+        "practice_change_rate": change_value,
     }
     metrics = {k: _finite(v) for k, v in metrics.items()}
     had_answers = {
@@ -569,6 +686,10 @@ def evaluate(
         "nps": any(rec_answers.values()),
         "goal_progress": any(prog_answers.values()),
         "skill_delta": skills.overall is not None,
+        **{metric: delta.value is not None for metric, delta in deltas.items()},
+        "safety": any(safety_answers.values()),
+        "fit_rate": bool(fits),
+        "practice_change_rate": bool(changes),
     }
     hidden_metrics = frozenset(m for m, had in had_answers.items() if had and metrics[m] is None)
     answers = {
@@ -576,7 +697,11 @@ def evaluate(
         "nps": latest_count(rec_answers),
         "goal_progress": latest_count(prog_answers),
         "skill_delta": skills.respondents,
-        **{f"skill_delta:{t}": len(ratings) for t, ratings in skills.pairs.items()},
+        **{f"skill_delta:{t}": len(ratings) for t, ratings in topic_skills.pairs.items()},
+        **{metric: len(delta.people) for metric, delta in deltas.items()},
+        "safety": latest_count(safety_answers),
+        "fit_rate": len(fits),
+        "practice_change_rate": len(changes),
     }
     behind: dict[str, frozenset[Unit]] = {
         "satisfaction": latest_units(sat_units),
@@ -587,9 +712,16 @@ def evaluate(
         "skill_delta": frozenset((who, t) for t, by in skills.pairs.items() for who in by),
         **{
             f"skill_delta:{t}": frozenset((who, t) for who in ratings)
-            for t, ratings in skills.pairs.items()
+            for t, ratings in topic_skills.pairs.items()
         },
         "response_rate": frozenset((who, "") for who in active),
+        **{
+            metric: frozenset((who, metric) for who in delta.people)
+            for metric, delta in deltas.items()
+        },
+        "safety": latest_units(safety_units),
+        "fit_rate": frozenset((who, "fit_check") for who in fits),
+        "practice_change_rate": frozenset((who, "follow_up") for who in changes),
     }
     goals: list[GoalResult] = []
     by_role: dict[str, EvaluationResult] = {}
@@ -656,7 +788,7 @@ def evaluate(
         satisfaction_by_kind=satisfaction,
         response_rate_by_kind=responded,
         skill_delta_by_topic=by_topic,
-        skill_respondents=skills.respondents,
+        skill_respondents=topic_skills.respondents,
         skill_anonymous_excluded=skills.anonymous_excluded,
         responses_by_kind={k: len(rows) for k, rows in by_kind.items()},
         anonymous_by_kind={
@@ -667,7 +799,7 @@ def evaluate(
         suppressed=hidden,
         hidden_metrics=hidden_metrics,
         hidden_topics=hidden_topics,
-        skills=skills,
+        skills=topic_skills,  # the per-topic table's ratings
         notes=notes,
         nps_by_kind=nps_by_kind,
         behind=behind,

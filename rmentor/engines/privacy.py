@@ -56,7 +56,9 @@ NOT_GIVEN = "(not given)"
 POOLED = "Other groups"
 DIMENSIONS = (("role", "Role"), ("department", "Department"), ("generation", "Generation"))
 ROLE_GROUPS = {"mentor": "Mentors", "mentee": "Mentees"}
-QUESTIONS = ("satisfaction", "recommend", "goal_progress")  # asked in one survey, by name or not
+# Questions whose anonymous answers count in a figure (the others' cannot be paired or
+# placed in a pair), asked in one survey, by name or not.
+QUESTIONS = ("satisfaction", "recommend", "goal_progress", "safety")
 TOTAL = "total"  # `protect_figures`: the program-wide figure of a column
 OTHER = -1  # `protect`'s dimension for a figure outside the breakdowns (a goal, a topic …)
 
@@ -144,12 +146,8 @@ def counted_answers(
 
 def _blank(response: Response, questions: set[str]) -> Response:
     """The response without its answers to these questions."""
-    return dataclasses.replace(
-        response,
-        satisfaction=None if "satisfaction" in questions else response.satisfaction,
-        recommend=None if "recommend" in questions else response.recommend,
-        goal_progress=None if "goal_progress" in questions else response.goal_progress,
-    )
+    blanks: dict[str, Any] = dict.fromkeys(questions)
+    return dataclasses.replace(response, **blanks)
 
 
 # -- groups ------------------------------------------------------------------------------
@@ -702,14 +700,18 @@ def comments(
     redact: Callable[[str], str],
     threshold: int,
     salt: str,
+    field: str = "comments",
 ) -> tuple[list[Comment], dict[str, int]]:
-    """Comments per survey kind, redacted, in a stable shuffled order; and how many
-    were held back because their survey had fewer than `threshold` responses."""
+    """Comments (or another free-text `field`, such as the follow-up's `changes`) per
+    survey kind, redacted, in a stable shuffled order; and how many were held back
+    because their survey had fewer than `threshold` responses."""
     shown: list[Comment] = []
     hidden: dict[str, int] = {}
     for kind in ordered_kinds(by_kind):
         rows = by_kind[kind]
-        texts = [" ".join(r.comments.split()) for r in rows if r.comments and r.comments.strip()]
+        texts = [
+            " ".join(text.split()) for r in rows if (text := getattr(r, field)) and text.strip()
+        ]
         if not texts:
             continue
         if len(rows) < threshold:

@@ -113,6 +113,9 @@ class Report:
     comments: list[Comment]
     comments_hidden: dict[str, int]  # kind -> comments not shown (too few responses)
     recommendations: list[Recommendation]
+    # The follow-up's "what I do differently", as comments are shown (issue 15).
+    changes: list[Comment] = field(default_factory=list)
+    changes_hidden: int = 0
     skills_after: str = "final"  # the survey the "after" skill ratings come from
     cohorts: list[Cohort] = field(default_factory=list)
     certificates: list[tuple[str, int]] = field(default_factory=list)  # (id, sessions held)
@@ -160,6 +163,7 @@ class Report:
                 for b in self.breakdowns
             },
             "comments": [{"survey": c.kind, "text": c.text} for c in self.comments],
+            "changes": [c.text for c in self.changes],
             "recommendations": [
                 {"about": r.about, "finding": r.finding, "action": r.action}
                 for r in self.recommendations
@@ -462,7 +466,7 @@ def _protected(
     """
     ev = evaluation
     behind = ev.behind
-    headline = ("satisfaction", "nps", "goal_progress", "skill_delta")
+    headline = sorted(SURVEY_METRICS - {"response_rate"})
     others: dict[str, dict[str, frozenset[Unit]]] = {c: {} for c in SURVEY_METRICS}
     for metric in headline:  # (response_rate's total is the breakdown's people)
         shown = ev.metrics.get(metric) is not None
@@ -580,9 +584,12 @@ def build_report(
         if latest_sat
         else {}
     )
-    skills = evaluation.skills or skill_delta(by_kind)
+    # Per person, every role's (the breakdown's Mentors row is the mentors'); the topic
+    # table below is the mentees' (`evaluation.skills`).
+    every_skill = skill_delta(by_kind)
+    skills = evaluation.skills or every_skill
     deltas: dict[str, dict[str, int]] = {}
-    for topic, ratings in skills.pairs.items():
+    for topic, ratings in every_skill.pairs.items():
         for who, (before, after) in ratings.items():
             deltas.setdefault(who, {})[topic] = after - before
     latest_any = next((k for k in reversed(kinds) if by_kind[k]), None)
@@ -621,7 +628,10 @@ def build_report(
     skill_rows.sort(key=lambda s: (-s.delta, s.title))
 
     by_kind_all = latest_answers(responses, kinds)  # comments: every answer, names blanked
-    shown, hidden = comments(by_kind_all, Redactor(participants), threshold, info.name)
+    redactor = Redactor(participants)
+    shown, hidden = comments(by_kind_all, redactor, threshold, info.name)
+    follow_up = {"follow_up": by_kind_all.get("follow_up", [])}
+    changes, changes_hidden = comments(follow_up, redactor, threshold, info.name, "changes")
     reasons: dict[str, int] = {}
     for row in status.at_risk:
         for risk in row.risks:
@@ -644,6 +654,8 @@ def build_report(
         breakdowns=shown_breakdowns,
         comments=shown,
         comments_hidden=hidden,
+        changes=changes,
+        changes_hidden=sum(changes_hidden.values()),
         recommendations=recommendations(config, evaluation, len(status.at_risk), skill_rows),
         skills_after=skills.after,
         cohorts=list(cohorts),

@@ -35,7 +35,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from ..model.activity import Meeting
+from ..model.activity import Meeting, Response
 from ..model.config import Milestone, ProgramConfig
 from ..model.pairings import Pairing, PairingState
 from ..model.people import Participant
@@ -67,6 +67,20 @@ class PairStatus:
     last_meeting: dt.date | None  # last held meeting, to date
     at_risk: str | None  # why, in words; None when the pair is fine
     risks: tuple[str, ...] = ()  # which rules fired: MISSED, SILENT
+    # The first-session fit check: role -> good | unsure | poor, for those who answered.
+    fit: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def fit_concern(self) -> str | None:
+        """Why the pair needs a conversation after the fit check (a `poor`, or two
+        `unsure`), in words; None when it does not."""
+        answers = dict(self.fit)
+        poor = [role for role, answer in self.fit if answer == "poor"]
+        if poor:
+            return f"the {' and the '.join(poor)} answered poor in the fit check"
+        if len(answers) == 2 and set(answers.values()) == {"unsure"}:
+            return "both answered unsure in the fit check"
+        return None
 
     def to_json(self) -> dict[str, object]:
         """The pair in `status --json`."""
@@ -82,7 +96,17 @@ class PairStatus:
             "missed": self.missed,
             "last_meeting": _iso(self.last_meeting),
             "at_risk": self.at_risk,
+            "fit": dict(self.fit),
+            "fit_concern": self.fit_concern,
         }
+
+
+# What the coordinator does about a fit concern.
+FIT_NEXT_STEP = (
+    "talk to each of the two alone this week; if the pair cannot work, "
+    "`rmentor withdraw` the one who leaves (their partner is re-paired), "
+    "or end the pair and `rmentor match` again"
+)
 
 
 @dataclass(frozen=True)
@@ -136,6 +160,11 @@ class Status:
         """The pairs at risk, in the order of `pairs`."""
         return [p for p in self.pairs if p.at_risk is not None]
 
+    @property
+    def fit_concerns(self) -> list[PairStatus]:
+        """The active pairs whose fit check calls for a conversation."""
+        return [p for p in self.pairs if p.state == "active" and p.fit_concern is not None]
+
     def to_json(self) -> dict[str, object]:
         """`status --json`: the same data as the tables, dates as ISO 8601."""
         return {
@@ -158,6 +187,10 @@ class Status:
             "attendance_rate": self.attendance_rate,
             "pairs": [p.to_json() for p in self.pairs],
             "at_risk": [{"pair": p.pair, "reason": p.at_risk} for p in self.at_risk],
+            "fit_check": [
+                {"pair": p.pair, "reason": p.fit_concern, "next": FIT_NEXT_STEP}
+                for p in self.fit_concerns
+            ],
             "milestones": [m.to_json() for m in self.milestones],
             "notes": list(self.notes),
         }
@@ -249,8 +282,10 @@ def build_status(
     schedule: Schedule,
     meetings: Sequence[Meeting],
     today: dt.date,
+    responses: Sequence[Response] = (),
 ) -> Status:
-    """The dashboard as of `today` (the rules are in the module docstring)."""
+    """The dashboard as of `today` (the rules are in the module docstring). `responses`:
+    the survey answers to date, for the fit check."""
     info = config.program
     cadence = config.meetings.cadence
     period, silence = PERIOD_DAYS[cadence], SILENCE_DAYS[cadence]
@@ -261,6 +296,11 @@ def build_status(
     logs: dict[str, list[Meeting]] = {}
     for meeting in meetings:
         logs.setdefault(meeting.pair, []).append(meeting)
+    fits = {
+        r.respondent: r.fit
+        for r in responses
+        if r.survey_kind == "fit_check" and r.respondent is not None and r.fit is not None
+    }  # a later answer replaces an earlier one
     rows: list[PairStatus] = []
     ordered = sorted(pairs.pairs, key=lambda p: (not p.active, p.mentee, p.mentor, p.id))
     for pair in ordered:
@@ -293,6 +333,11 @@ def build_status(
                 last_meeting=max(held) if held else None,
                 at_risk="; ".join(reasons) or None,
                 risks=tuple(risks),
+                fit=tuple(
+                    (role, fits[who])
+                    for role, who in (("mentor", pair.mentor), ("mentee", pair.mentee))
+                    if who in fits
+                ),
             )
         )
     known = {p.id for p in pairs.pairs}

@@ -4,7 +4,9 @@ A survey file is a Google Forms CSV, an Excel CSV or a Microsoft Forms .xlsx, re
 exported: its own `columns` mapping turns export headers ("How satisfied are you with
 the program?") into the canonical survey fields of SPEC §1 — `respondent`,
 `satisfaction` (1-5), `recommend` (0-10), `skill:<topic id>` (1-5), `goal_progress`
-(1-5), `comments`. Headers already named like a field (in any case) need no mapping.
+(1-5), `comments`, the mentors' `insight` and `voice` and everyone's `safety` (1-5),
+the fit check's `fit` (good, unsure or poor) and the follow-up's `changes` (text).
+Headers already named like a field (in any case) need no mapping.
 
 Values are read as a person wrote them: a rating may carry its label after a leading
 whole number, as Google Forms writes it ("4 - Agree", "9 (very likely)", "5: Very
@@ -34,7 +36,7 @@ from ..errors import Location, Problem, SourceMap, error, warning
 from ..model.activity import Response
 from ..model.config import ProgramConfig, Survey
 from ..model.people import Participant
-from ..model.vocabulary import SKILL_PREFIX, SURVEY_FIELDS
+from ..model.vocabulary import FIT_ANSWERS, SKILL_PREFIX, SURVEY_FIELDS
 from ..text import fold, suggest
 from .mapping import SUBMITTED, FieldMap, Fields, Record, map_table, spec_of
 from .reading import MAX_ROWS, SURVEY_ROWS
@@ -45,6 +47,9 @@ SCALES: dict[str, tuple[int, int]] = {
     "satisfaction": (1, 5),
     "recommend": (0, 10),
     "goal_progress": (1, 5),
+    "insight": (1, 5),
+    "voice": (1, 5),
+    "safety": (1, 5),
 }
 SKILL_SCALE = (1, 5)
 # A whole number, alone or followed by its label: "4", "4 - Agree", "9 (very likely)".
@@ -56,7 +61,7 @@ ANONYMOUS = frozenset({"anonymous", "anonym", "anonyme", "anónimo"})
 _SKILL_HEADER = re.compile(r"^skill:.+$")
 SURVEY_KIND = Fields(
     canonical=(*SURVEY_FIELDS, SUBMITTED),
-    joined=frozenset({"comments"}),
+    joined=frozenset({"comments", "changes"}),
     allow=_SKILL_HEADER,
 )
 
@@ -147,6 +152,21 @@ def _row_to_response(
         name: rating(name, fields.first(name), name, low, high)
         for name, (low, high) in SCALES.items()
     }
+    fit: str | None = None
+    index = fields.first("fit")
+    if index is not None and reader.cell(index):
+        answer = reader.answer("fit", reader.cell(index), index)
+        if answer is not None:
+            fit = answer.strip().lower()
+            if fit not in FIT_ANSWERS:
+                problems.append(
+                    error(
+                        reader.at(index),
+                        f"fit: `{answer}` is not one of {', '.join(FIT_ANSWERS)}",
+                        'map the form\'s answers under values: fit: {"A good match": good}',
+                    )
+                )
+                fit = None
     rated: dict[str, int] = {}
     for topic, index in skills.items():
         name = f"{SKILL_PREFIX}{topic}"
@@ -161,6 +181,11 @@ def _row_to_response(
         skills=rated,
         goal_progress=values["goal_progress"],
         comments=reader.text("comments") or None,
+        insight=values["insight"],
+        voice=values["voice"],
+        safety=values["safety"],
+        fit=fit,
+        changes=reader.text("changes") or None,
         source=Location(reader.table.file, reader.row.line, 1),
     )
 

@@ -55,4 +55,9 @@ class Response:
     skills: Mapping[str, int] = field(default_factory=dict, hash=False)  # topic id -> 1-5
     goal_progress: int | None = None  # 1-5
     comments: str | None = None
+    insight: int | None = None  # 1-5: "I understand how decisions are made in the business"
+    voice: int | None = None  # 1-5: "I feel confident giving feedback to senior colleagues"
+    safety: int | None = None  # 1-5: "I can speak openly with my partner"
+    fit: str | None = None  # good | unsure | poor (the fit check)
+    changes: str | None = None  # free text: what I do differently (the follow-up)
     source: Location = _SURVEY  # the row's first line

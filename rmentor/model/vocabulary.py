@@ -31,13 +31,33 @@ METRIC_TITLES = {
     "nps": "Net promoter score",
     "goal_progress": "Progress on learning goals",
     "skill_delta": "Skill gain",
+    "mentor_insight_delta": "Mentors' insight into the business",
+    "mentor_voice_delta": "Mentors' confidence giving feedback upward",
+    "safety": "Psychological safety",
+    "fit_rate": "Pairs that fit",
+    "practice_change_rate": "Mentees who changed their practice",
 }
 METRIC_ORDER: tuple[str, ...] = tuple(METRIC_TITLES)
 METRICS: tuple[str, ...] = tuple(sorted(METRIC_TITLES))  # as error hints list them
 # Metrics where a lower value is better; a goal on them is met at or below target.
 LOWER_IS_BETTER = frozenset({"dropout_rate"})
 # Metrics computed from survey answers: the ones a goal can limit to one role.
-SURVEY_METRICS = frozenset({"satisfaction", "nps", "goal_progress", "skill_delta", "response_rate"})
+SURVEY_METRICS = frozenset(
+    {
+        "satisfaction",
+        "nps",
+        "goal_progress",
+        "skill_delta",
+        "response_rate",
+        "mentor_insight_delta",
+        "mentor_voice_delta",
+        "safety",
+        "fit_rate",
+        "practice_change_rate",
+    }
+)
+# Metrics about the mentors' own growth: a difference of two 1-5 ratings, as skill_delta.
+DELTA_METRICS = frozenset({"skill_delta", "mentor_insight_delta", "mentor_voice_delta"})
 # What each metric measures, in the words of the participants' documents.
 METRIC_WORDS = {
     "attendance_rate": "share of planned sessions that were held",
@@ -50,6 +70,14 @@ METRIC_WORDS = {
     "response_rate": "share of participants who answered the survey",
     "satisfaction": "average satisfaction (survey, 1-5)",
     "skill_delta": "gain in self-rated skill from the first to the final survey (points on 1-5)",
+    "mentor_insight_delta": "mentors' gain in understanding how the business decides "
+    "(final minus pre survey, points on 1-5)",
+    "mentor_voice_delta": "mentors' gain in confidence giving feedback to senior colleagues "
+    "(final minus pre survey, points on 1-5)",
+    "safety": "how openly people can speak with their partner (survey, 1-5)",
+    "fit_rate": "share of pairs where no one answered `poor` in the first-session fit check",
+    "practice_change_rate": "share of mentees' follow-up answers that name something they "
+    "now do differently",
 }
 NO_DATA = "—"
 
@@ -61,11 +89,11 @@ def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
         return NO_DATA
     if metric.endswith("_rate"):
         return f"{value * 100:.0f} %"
-    if metric in ("satisfaction", "goal_progress"):
+    if metric in ("satisfaction", "goal_progress", "safety"):
         return f"{value:.1f} / 5" if unit else f"{value:.1f}"
     if metric == "nps":
         return f"{value:+.0f}"
-    if metric == "skill_delta":
+    if metric in DELTA_METRICS:
         return f"{value:+.2f} points" if unit else f"{value:+.2f}"
     if metric == "average_minutes":
         return f"{value:.0f} min" if unit else f"{value:.0f}"
@@ -74,9 +102,17 @@ def metric_text(metric: str, value: float | None, *, unit: bool = True) -> str:
 
 # -- surveys --------------------------------------------------------------------------------
 
-SurveyKind = Literal["pre", "midpoint", "final"]
+# In the order they are asked: fit_check after the first session, follow_up months after
+# the end.
+SurveyKind = Literal["pre", "fit_check", "midpoint", "final", "follow_up"]
 KIND_ORDER: tuple[str, ...] = get_args(SurveyKind)
-KIND_TITLES = {"pre": "Pre-program survey", "midpoint": "Midpoint survey", "final": "Final survey"}
+KIND_TITLES = {
+    "pre": "Pre-program survey",
+    "fit_check": "First-session fit check",
+    "midpoint": "Midpoint survey",
+    "final": "Final survey",
+    "follow_up": "Follow-up survey",
+}
 # A survey's answers count from its milestone on (the pre survey's from the start).
 SURVEY_MILESTONES = {"midpoint": "midpoint_survey", "final": "final_survey"}
 SURVEY_FIELDS: tuple[str, ...] = (
@@ -85,7 +121,13 @@ SURVEY_FIELDS: tuple[str, ...] = (
     "recommend",
     "goal_progress",
     "comments",
+    "insight",
+    "voice",
+    "safety",
+    "fit",
+    "changes",
 )  # plus one `skill:<topic id>` column per topic
+FIT_ANSWERS: tuple[str, ...] = ("good", "unsure", "poor")
 SKILL_PREFIX = "skill:"
 
 # -- milestones and meetings ----------------------------------------------------------------

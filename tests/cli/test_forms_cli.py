@@ -20,7 +20,14 @@ from rmentor.text import visible
 from tests.conftest import MINIMAL_YAML, MakeProgram, google_csv, snapshot
 
 runner = CliRunner()
-SHEETS = ("signup", "checkin", "survey-pre", "survey-midpoint", "survey-final")
+SHEETS = (
+    "signup",
+    "checkin",
+    "survey-pre",
+    "survey-fit-check",
+    "survey-midpoint",
+    "survey-final",
+)
 
 
 def invoke(*args: str) -> Result:
@@ -36,7 +43,7 @@ def ok(*args: str) -> Result:
 def test_the_sample_gets_every_form(sample: Path) -> None:
     before = snapshot(sample)
     result = ok("forms", "--program", str(sample))
-    assert "Forms: 11 files" in result.stdout
+    assert "Forms: 13 files" in result.stdout
     forms = sample / "out" / "forms"
     names = sorted(p.name for p in forms.iterdir())
     assert names == sorted(
@@ -54,7 +61,7 @@ def test_a_second_run_changes_nothing(sample: Path) -> None:
     ok("forms", "--program", str(sample), "-q")
     first = snapshot(sample / "out")
     result = ok("forms", "--program", str(sample))
-    assert "(0 changed, 11 unchanged)" in result.stdout
+    assert "(0 changed, 13 unchanged)" in result.stdout
     assert snapshot(sample / "out") == first
 
 
@@ -217,6 +224,50 @@ def test_the_mapping_reads_a_survey_export_with_the_question_texts(
     assert [r.respondent for r in responses] == ["E2", None]
     assert dict(responses[0].skills) == {"social-media": 2, "video": 3}
     assert dict(responses[1].skills) == {"social-media": 4}
+
+
+def test_the_mapping_reads_a_fit_check_export_with_the_question_texts(
+    make_program: MakeProgram,
+) -> None:
+    folder, _ = signed_up(make_program)
+    fit_check = {
+        "file": "feedback/fit-check-survey.csv",
+        "kind": "fit_check",
+        "columns": {"Your employee ID": "respondent"},
+    }
+    write_yaml(folder, evaluation={"surveys": [fit_check]})
+    ok("forms", "--program", str(folder), "-q")
+    mapping = yaml.safe_load((folder / "out" / "forms" / "mapping.yaml").read_text("utf-8"))
+    (entry,) = [s for s in mapping["evaluation"]["surveys"] if s["kind"] == "fit_check"]
+    assert entry["file"] == fit_check["file"]
+    write_yaml(folder, roster=mapping["roster"], evaluation={"surveys": [entry]})
+    form = next(f for f in build_forms(load(folder).config) if f.key == "survey-fit-check")
+    fit = next(q for q in form.questions if q.field == "fit")
+    answers = {
+        "respondent": ["E1", "ben@example.com"],
+        "fit": [fit.options[0], fit.options[2]],
+        "safety": ["5", "2"],
+        "comments": ["", "We have not found a time yet"],
+    }
+    assert len(form.questions) == 4  # who, and exactly three questions
+    header = ["Timestamp", *(q.text for q in form.questions)]
+    rows = [
+        [
+            "2027/01/19 09:00:00 AM GMT+1",
+            *(answers.get(q.field or "", ["", ""])[k] for q in form.questions),
+        ]
+        for k in range(2)
+    ]
+    path = folder / entry["file"]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(google_csv(header, rows), encoding="utf-8", newline="")
+    assert not errors_of(folder)
+    responses = load(folder).responses
+    assert [(r.respondent, r.fit, r.safety) for r in responses] == [
+        ("E1", "good", 5),
+        ("E2", "poor", 2),
+    ]
+    assert responses[1].comments == "We have not found a time yet"
 
 
 def test_the_checkin_mapping_reads_a_checkin_export(make_program: MakeProgram) -> None:

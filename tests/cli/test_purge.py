@@ -121,6 +121,7 @@ def test_dry_run_lists_everything_and_changes_nothing(program: Path) -> None:
     assert set(data["removed"]) == {
         "participants.csv",
         "feedback/pre-survey.csv",
+        "feedback/fit-check.csv",
         "feedback/midpoint-survey.csv",
         "feedback/final-survey.xlsx",
         "state/schedule.toml",

@@ -54,7 +54,9 @@ GOLDEN_FILES = (
     "handouts/coordinator-guide.md",
     "handouts/training-mentors.md",
     "handouts/training-mentees.md",
-    "handouts/feedback-form.md",
+    "handouts/feedback-pre.md",
+    "handouts/feedback-fit-check.md",
+    "handouts/feedback-final.md",
     "packets/coordinator.md",
     "index.md",
     "letters/e1003-p5ywzsad.md",  # Margaret Chen, New York: times on her own clock

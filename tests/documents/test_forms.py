@@ -191,12 +191,13 @@ def check_script(tmp_path: Path, form: Form) -> None:
 # -- the questions ---------------------------------------------------------------------------
 
 
-def test_the_sample_gets_signup_checkin_and_its_three_surveys() -> None:
+def test_the_sample_gets_signup_checkin_and_its_four_surveys() -> None:
     forms = build_forms(sample_config())
     assert [f.key for f in forms] == [
         "signup",
         "checkin",
         "survey-pre",
+        "survey-fit-check",
         "survey-midpoint",
         "survey-final",
     ]
@@ -235,8 +236,8 @@ def test_slots_follow_the_program_day() -> None:
 
 
 def test_surveys_are_the_kinds_the_program_uses_or_all() -> None:
-    assert survey_kinds(sample_config()) == ("pre", "midpoint", "final")
-    assert survey_kinds(hostile_config()) == ("pre", "midpoint", "final")
+    assert survey_kinds(sample_config()) == ("pre", "fit_check", "midpoint", "final")
+    assert survey_kinds(hostile_config()) == ("pre", "midpoint", "final")  # none listed
     only = sample_config().evaluation.model_copy(
         update={"surveys": sample_config().evaluation.surveys[-1:]}
     )
@@ -247,20 +248,71 @@ def test_surveys_ask_the_canonical_fields() -> None:
     forms = {f.key: f for f in build_forms(sample_config())}
     topics = [f"skill:{t.id}" for t in sample_config().topics]
     pre = [q.field for q in forms["survey-pre"].questions]
-    assert pre == ["respondent", *topics, "comments"]
+    assert pre == ["respondent", *topics, "insight", "voice", "comments"]
+    midpoint = [q.field for q in forms["survey-midpoint"].questions]
+    assert midpoint == [
+        "respondent",
+        "satisfaction",
+        "recommend",
+        *topics,
+        "goal_progress",
+        "safety",
+        "comments",
+    ]
     final = [q.field for q in forms["survey-final"].questions]
     assert final == [
         "respondent",
         "satisfaction",
         "recommend",
-        "goal_progress",
         *topics,
+        "goal_progress",
+        "safety",
+        "insight",
+        "voice",
         "comments",
     ]
     recommend = next(q for q in forms["survey-final"].questions if q.field == "recommend")
     assert (recommend.low, recommend.high, recommend.kind) == (0, 10, "scale")
+    assert not forms["survey-pre"].questions[0].required  # empty = an anonymous answer
     respondent = forms["survey-final"].questions[0]
-    assert not respondent.required  # empty = an anonymous answer
+    assert respondent.required  # the certificate needs it
+    assert "certificate" in respondent.help
+    assert "e-mail" in respondent.text
+
+
+def with_kinds(*kinds: str) -> ProgramConfig:
+    config = sample_config()
+    surveys = [
+        {
+            "file": f"feedback/{kind}.csv",
+            "kind": kind,
+            "columns": {"Your employee ID": "respondent"},
+        }
+        for kind in kinds
+    ]
+    evaluation = config.evaluation.model_copy(
+        update={"surveys": [type(config.evaluation.surveys[0]).model_validate(s) for s in surveys]}
+    )
+    return config.model_copy(update={"evaluation": evaluation})
+
+
+def test_fit_check_and_follow_up_forms() -> None:
+    config = with_kinds("pre", "fit_check", "final", "follow_up")
+    assert survey_kinds(config) == ("pre", "fit_check", "final", "follow_up")
+    forms = {f.key: f for f in build_forms(config)}
+    fit_check = forms["survey-fit-check"]
+    assert [q.field for q in fit_check.questions] == ["respondent", "fit", "safety", "comments"]
+    assert fit_check.questions[0].required  # a fit answer is read per pair
+    fit = fit_check.questions[1]
+    assert fit.text == "Is your partner a good fit for you?"
+    assert sorted(fit.values.values()) == ["good", "poor", "unsure"]
+    assert fit_check.mapping()["values"] == {"fit": dict(fit.values)}
+    follow_up = [q.field for q in forms["survey-follow-up"].questions]
+    assert follow_up == ["respondent", "changes", "satisfaction", "comments"]
+    satisfaction = next(q for q in forms["survey-follow-up"].questions if q.field == "satisfaction")
+    assert not satisfaction.required  # looking back, optional
+    assert FUNCTIONS["survey-fit-check"]
+    assert FUNCTIONS["survey-follow-up"]
 
 
 # -- the Apps Script ---------------------------------------------------------------------------
@@ -306,7 +358,7 @@ def test_mapping_names_every_header(which: str) -> None:
     blocks = {
         "signup": item,
         "checkin": parsed["meetings"]["checkin"],
-        **{f"survey-{s['kind']}": s for s in parsed["evaluation"]["surveys"]},
+        **{f"survey-{s['kind'].replace('_', '-')}": s for s in parsed["evaluation"]["surveys"]},
     }
     for form in forms:
         block = blocks[form.key]

@@ -81,8 +81,11 @@ def _in_pairs(data: Data) -> set[str]:
     return started or {p.id for p in data.people}
 
 
-def _score(field: str, value: int) -> float:
-    """An answer as the figure averages it (the net promoter score: +100, 0 or -100)."""
+def _score(field: str, value: Any) -> float:
+    """An answer as the figure averages it (the net promoter score: +100, 0 or -100; a
+    follow-up's change: 1 when it names one)."""
+    if field == "changes":
+        return 0.0 if str(value).strip().lower() in ("no", "") else 1.0
     if field == "recommend":
         return 100.0 if value >= 9 else (-100.0 if value <= 6 else 0.0)
     return float(value)
@@ -178,7 +181,12 @@ def shown_figures(data: Data, report: Report, goals: Sequence[Goal]) -> list[Fig
         assert value == pytest.approx(expected, abs=tolerance), (label, len(units))
         figures.append(Figure(family, label, units, value))
 
-    plain = {"satisfaction": "satisfaction", "nps": "recommend", "goal_progress": "goal_progress"}
+    plain = {
+        "satisfaction": "satisfaction",
+        "nps": "recommend",
+        "goal_progress": "goal_progress",
+        "safety": "safety",
+    }
     for metric, field in plain.items():
         kind = answers.latest(field)
         if kind is not None:
@@ -190,12 +198,32 @@ def shown_figures(data: Data, report: Report, goals: Sequence[Goal]) -> list[Fig
         mean = sum(v * c for v, c in zip(range(1, 6), counts, strict=True)) / sum(counts)
         add("satisfaction", f"chart.{kind}", answers.of(kind, "satisfaction"), mean)
 
+    for name in ("insight", "voice"):  # the mentors' own gain, paired by person
+        before, after = answers.of("pre", name, "mentor"), answers.of("final", name, "mentor")
+        after = after or answers.of("midpoint", name, "mentor")
+        gain = {
+            (who, name): after[(who, kind)] - before[(who, "pre")]
+            for who, kind in after
+            if (who, "pre") in before
+        }
+        add(name, f"metrics.mentor_{name}_delta", gain, shown["metrics"][f"mentor_{name}_delta"])
+        for goal in goals:
+            if goal.metric == f"mentor_{name}_delta" and goal.role in (None, "mentor"):
+                value = next(g["value"] for g in shown["goals"] if g["id"] == goal.id)
+                add(name, f"goal.{goal.id}", gain, value)
+    changed = {
+        u: float(v) for u, v in answers.of("follow_up", "changes", "mentee").items()
+    }  # 1 when the answer names a change
+    add(
+        "changes", "metrics.practice_change_rate", changed, shown["metrics"]["practice_change_rate"]
+    )
     skill = answers.skill()
     add("skill", "metrics.skill_delta", skill, shown["metrics"]["skill_delta"])
+    learnt = answers.skill("mentee")  # the per-topic figures are the mentees' (issue 15)
     for topic, value in shown["skill_delta_by_topic"].items():
-        add("skill", f"topic.{topic}", {u: v for u, v in skill.items() if u[1] == topic}, value)
+        add("skill", f"topic.{topic}", {u: v for u, v in learnt.items() if u[1] == topic}, value)
     for topic_row in report.skills:
-        items = {u: v for u, v in skill.items() if u[1] == topic_row.topic}
+        items = {u: v for u, v in learnt.items() if u[1] == topic_row.topic}
         add("skill", f"skills table.{topic_row.topic}", items, topic_row.delta)
         assert topic_row.people == len(items)
 
@@ -204,7 +232,8 @@ def shown_figures(data: Data, report: Report, goals: Sequence[Goal]) -> list[Fig
         value = config_goals[goal.id]["value"]
         if goal.metric == "skill_delta":
             items = answers.skill(goal.role)
-            if goal.topic:
+            if goal.topic:  # a topic's figure is the mentees' unless the goal names a role
+                items = answers.skill(goal.role or "mentee")
                 items = {u: v for u, v in items.items() if u[1] == goal.topic}
             add("skill", f"goal.{goal.id}", items, value)
         elif goal.metric in plain:
@@ -356,6 +385,7 @@ def programs(draw: st.DrawFn) -> tuple[ProgramConfig, Data]:
             if not often():
                 continue
             skills = {t: draw(st.integers(1, 5)) for t in TOPICS if kind != "midpoint" and often()}
+            mentor = p.role == "mentor" and kind != "midpoint"
             responses.append(
                 Response(
                     kind,
@@ -364,12 +394,31 @@ def programs(draw: st.DrawFn) -> tuple[ProgramConfig, Data]:
                     recommend=None if kind == "pre" else answer(0, 10),
                     goal_progress=None if kind != "final" else answer(),
                     skills=skills,
+                    insight=answer() if mentor else None,
+                    voice=answer() if mentor else None,
+                    safety=None if kind == "pre" else answer(),
                 )
             )
         for _ in range(draw(st.integers(0, 4)) if kind != "pre" else 0):
-            responses.append(Response(kind, None, satisfaction=answer(), recommend=answer(0, 10)))
+            responses.append(
+                Response(
+                    kind, None, satisfaction=answer(), recommend=answer(0, 10), safety=answer()
+                )
+            )
+    for p in people:  # the follow-up: what the mentees now do differently
+        if p.role == "mentee" and often():
+            responses.append(
+                Response("follow_up", p.id, changes=draw(st.sampled_from(("A change", "no"))))
+            )
     goals: list[dict[str, object]] = []
-    for metric in ("satisfaction", "skill_delta", "goal_progress", "nps"):
+    for metric in (
+        "satisfaction",
+        "skill_delta",
+        "goal_progress",
+        "nps",
+        "safety",
+        "mentor_insight_delta",
+    ):
         for role in draw(st.lists(st.sampled_from((None, "mentor", "mentee")), max_size=2)):
             goal: dict[str, object] = {
                 "id": f"g{len(goals)}",

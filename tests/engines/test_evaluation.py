@@ -343,6 +343,11 @@ def test_evaluate_hides_survey_figures_from_too_few_answers() -> None:
         "skill_delta": 2,
         "skill_delta:ai": 1,
         "skill_delta:video": 2,
+        "mentor_insight_delta": 0,
+        "mentor_voice_delta": 0,
+        "safety": 0,
+        "fit_rate": 0,
+        "practice_change_rate": 0,
     }
     assert "goal_progress (final survey, 2 answers)" in result.suppressed
     assert result.hidden_metrics == {"goal_progress", "skill_delta"}

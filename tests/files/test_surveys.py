@@ -156,3 +156,50 @@ def test_xlsx_export(tmp_path: Path) -> None:
     )
     assert [(r.satisfaction, r.recommend) for r in responses] == [(5, 8), (2, None)]
     assert [str(p.location) for p in problems] == ["feedback/final.xlsx:3:4"]
+
+
+EXCHANGE = {
+    "Your participant ID": "respondent",
+    "I understand how decisions are made in the business": "insight",
+    "I feel confident giving feedback to senior colleagues": "voice",
+    "I can speak openly with my partner": "safety",
+    "Is your partner a good fit?": "fit",
+    "What do you do differently now?": "changes",
+}
+
+
+def test_the_exchange_fields(tmp_path: Path) -> None:
+    """insight, voice and safety are 1-5 ratings; fit is good, unsure or poor (through
+    `values`); changes is text. A fit answer with no mapping is an error at its cell."""
+    text = (
+        '"Your participant ID","I understand how decisions are made in the business",'
+        '"I feel confident giving feedback to senior colleagues",'
+        '"I can speak openly with my partner","Is your partner a good fit?",'
+        '"What do you do differently now?"\r\n'
+        '"ana","4 - Agree","3","5 - Strongly agree","A good match","I ask for data first"\r\n'
+        '"ben","2","6","4","Not sure yet",""\r\n'
+        '"","1","1","1","Not a good match","x"\r\n'
+        '"ana2","","","","Perfect",""\r\n'
+    )
+    folder = write(tmp_path, text, "feedback/fit.csv")
+    values = {"fit": {"A good match": "good", "Not sure yet": "unsure", "Not a good match": "poor"}}
+    cfg = config(file="feedback/fit.csv", kind="fit_check", columns=EXCHANGE, values=values)
+    people = [person("ana", "mentor"), person("ben", "mentee"), person("ana2", "mentor")]
+    responses, problems = load_surveys(folder, cfg, participants=people)
+    ana, ben, anon, ana2 = responses
+    assert ana.survey_kind == "fit_check"
+    assert (ana.insight, ana.voice, ana.safety, ana.fit) == (4, 3, 5, "good")
+    assert ana.changes == "I ask for data first"
+    assert (ben.insight, ben.voice, ben.safety, ben.fit, ben.changes) == (
+        2,
+        None,
+        4,
+        "unsure",
+        None,
+    )
+    assert (anon.respondent, anon.fit) == (None, "poor")
+    assert ana2.fit is None
+    errors = {(str(p.location), p.message) for p in problems if p.severity is Severity.ERROR}
+    assert ("feedback/fit.csv:3:3", "voice: `6` is outside 1-5") in errors
+    (unmapped,) = [m for where, m in errors if where == "feedback/fit.csv:5:5"]
+    assert "`Perfect`" in unmapped

@@ -16,7 +16,8 @@ def test_every_metric_has_a_title_and_words() -> None:
 
 
 def test_every_kind_has_its_words() -> None:
-    assert tuple(v.KIND_TITLES) == v.KIND_ORDER == ("pre", "midpoint", "final")
+    assert tuple(v.KIND_TITLES) == v.KIND_ORDER
+    assert v.KIND_ORDER == ("pre", "fit_check", "midpoint", "final", "follow_up")
     assert set(v.SURVEY_MILESTONES) <= set(v.KIND_ORDER)
     assert set(v.SURVEY_MILESTONES.values()) <= set(v.MILESTONE_KINDS)
     assert tuple(v.KIND_WORDS) == v.MILESTONE_KINDS == tuple(v.MILESTONE_PHRASES)
