@@ -1,5 +1,5 @@
 """`python -m rmentor`."""
 
-from .cli.app import main
+from .cli import main
 
 main()

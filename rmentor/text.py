@@ -4,8 +4,6 @@ a date or a whole number written by a person is read."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -35,6 +33,8 @@ def suggest(word: str, choices: Iterable[str]) -> str | None:
     """A close match for a misspelt name, as a hint ("did you mean `x`?")."""
     options = list(choices)
     lowered = {header_key(c): c for c in options}
+    import difflib  # here: only a problem's hint needs it
+
     found = difflib.get_close_matches(header_key(word), list(lowered), n=1, cutoff=0.75)
     return f"did you mean `{lowered[found[0]]}`?" if found else None
 
@@ -83,6 +83,8 @@ def file_stem(person_id: str) -> str:
     """
     stem = slug(person_id, "", limit=60)
     if not stem or _loses_letters(person_id):
+        import hashlib  # here: the CLI's start-up never needs it
+
         digest = hashlib.sha256(person_id.encode("utf-8")).hexdigest()[:8]
         stem = f"{stem}-{digest}" if stem else f"id-{digest}"
     return windows_safe(stem)

@@ -3,21 +3,38 @@
 Messages built from the user's files are printed as `Text`, never parsed as Rich
 markup, so a roster value like `[bold]` or `[/]` is shown as written. Rich drops
 colour by itself when NO_COLOR is set or the output is not a terminal.
+
+Rich is imported on first output, not with the CLI: `rmentor --version` and a
+command that prints nothing never load it (tests/cli/test_startup.py).
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import traceback
 from collections.abc import Iterable
-
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, Severity
-from ..text import show_invisible
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+
+def _text(*args: object, **kwargs: object) -> Text:
+    """rich.text.Text, imported when first needed."""
+    from rich.text import Text as RichText
+
+    return RichText(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def _table(*args: object, **kwargs: object) -> Any:
+    """rich.table.Table, imported when first needed."""
+    from rich.table import Table as RichTable
+
+    return RichTable(*args, **kwargs)  # type: ignore[arg-type]
+
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 
@@ -25,12 +42,14 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow"}
 def _console(stderr: bool = False) -> Console:
     # Built per call: tests swap sys.stdout/sys.stderr, and soft wrapping keeps
     # one problem on one line whatever the terminal width.
+    from rich.console import Console
+
     return Console(stderr=stderr, soft_wrap=True, highlight=False, emoji=False)
 
 
 def problem_text(problem: Problem) -> Text:
     """One problem as coloured text: `file:line:col: severity: message (hint)`."""
-    text = Text(f"{problem.location}: ")
+    text = _text(f"{problem.location}: ")
     text.append(problem.severity.value, style=_STYLE[problem.severity])
     text.append(f": {problem.message}")
     if problem.hint:
@@ -52,7 +71,7 @@ def print_json(data: object) -> None:
 
 def say(message: str, *, style: str | None = None) -> None:
     """A line for the user on stdout (never parsed as markup)."""
-    _console().print(Text(message, style=style or ""))
+    _console().print(_text(message, style=style or ""))
 
 
 def success(message: str) -> None:
@@ -63,36 +82,41 @@ def success(message: str) -> None:
 def fail(message: str) -> None:
     """A red error line on stderr."""
     # As in every Problem: invisible characters quoted from a file are shown as <U+…>.
-    _console(stderr=True).print(Text(f"error: {show_invisible(message)}", style="bold red"))
+    from ..text import show_invisible
+
+    _console(stderr=True).print(_text(f"error: {show_invisible(message)}", style="bold red"))
 
 
 def bug(exc: BaseException, *, debug: bool) -> None:
     """An unexpected exception: say it is a bug; the traceback only with --debug."""
     console = _console(stderr=True)
-    console.print(Text(f"rmentor hit a bug: {type(exc).__name__}: {exc}", style="bold red"))
+    console.print(_text(f"rmentor hit a bug: {type(exc).__name__}: {exc}", style="bold red"))
     if debug:
-        console.print(Text("".join(traceback.format_exception(exc))))
+        import traceback
+
+        console.print(_text("".join(traceback.format_exception(exc))))
     else:
-        console.print(Text("Run again with --debug to see the traceback, and please report it."))
+        console.print(_text("Run again with --debug to see the traceback, and please report it."))
 
 
 def print_table(title: str, columns: Iterable[str], rows: Iterable[Iterable[object]]) -> None:
     """A simple table on stdout; cells are shown as plain text."""
-    table = Table(title=title, title_justify="left")
+    table = _table(title=title, title_justify="left")
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*(Text(str(cell)) for cell in row))
+        table.add_row(*(_text(str(cell)) for cell in row))
     _console().print(table)
 
 
 def warn(message: str) -> None:
     """A yellow warning line on stderr."""
-    _console(stderr=True).print(Text(f"warning: {message}", style="yellow"))
+    _console(stderr=True).print(_text(f"warning: {message}", style="yellow"))
 
 
 class Progress:
-    """A progress bar on stderr, shown only once a step takes longer than a second."""
+    """A progress bar on stderr, shown only once a step takes longer than a second, and
+    only on a terminal (off with --quiet, --json, or output to a file or a pipe)."""
 
     def __init__(self, enabled: bool = True) -> None:
         import time
@@ -101,7 +125,7 @@ class Progress:
 
         self._clock = time.monotonic
         self._started = self._clock()
-        self._enabled = enabled
+        self._enabled = enabled and sys.stderr.isatty()  # never in a log or a pipe
         self._bar: RichProgress | None = None
         self._tasks: dict[str, object] = {}
         self._factory = RichProgress
@@ -124,7 +148,7 @@ class Progress:
 
 def print_heading(title: str, highlight: str, detail: str = "") -> None:
     """A bold heading line: `title: highlight (detail)`, never parsed as markup."""
-    text = Text(f"{title}: ", style="bold")
+    text = _text(f"{title}: ", style="bold")
     text.append(highlight, style="bold cyan")
     if detail:
         text.append(f" ({detail})", style="dim")
@@ -133,9 +157,9 @@ def print_heading(title: str, highlight: str, detail: str = "") -> None:
 
 def print_key_values(title: str, rows: Iterable[tuple[str, object]]) -> None:
     """A two-column table without a header: a label and its value, right-aligned."""
-    table = Table(title=title, title_justify="left", show_header=False)
+    table = _table(title=title, title_justify="left", show_header=False)
     table.add_column("what")
     table.add_column("value", justify="right")
     for label, value in rows:
-        table.add_row(Text(label), Text(str(value)))
+        table.add_row(_text(label), _text(str(value)))
     _console().print(table)

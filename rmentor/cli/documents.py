@@ -31,7 +31,12 @@ if TYPE_CHECKING:
 
 FormatOption = Annotated[
     str,
-    typer.Option("--format", "-f", help="md (for reading and diffs), html (to print) or pdf."),
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="md|html|pdf",
+        help="md (for reading and diffs), html (to print) or pdf.",
+    ),
 ]
 
 
@@ -88,7 +93,12 @@ def handouts(
 
 def packet(
     pair: Annotated[
-        str | None, typer.Option("--pair", help="Only this pair's packet (a pair id).")
+        str | None,
+        typer.Option(
+            "--pair",
+            metavar="ID",
+            help="Only this pair's packet: a pair id, or either person's id.",
+        ),
     ] = None,
     fmt: FormatOption = "html",
     today: TodayOption = None,
@@ -191,9 +201,13 @@ def build(
         run = steps.build(folder, today=today_or(today), fmt=fmt, out=out, progress=bar)
     finally:
         bar.close()
-    if not quiet:
-        console.say(f"Build: {', '.join(run.steps)}; {run.calendars} calendars.")
-    _report_written("Documents", run.written, target, quiet)
+    if not quiet:  # one summary: what was done, what was written, where to start
+        files, changed = len(run.written.files), run.written.changed
+        console.say(
+            f"Built in {target} ({', '.join(run.steps)}): {count(files, 'document')} "
+            f"({changed} changed), {count(run.calendars, 'calendar')}. "
+            f"Start with {target / ('index.' + fmt)}."
+        )
 
 
 def forms(
@@ -202,6 +216,7 @@ def forms(
         typer.Option(
             "--format",
             "-f",
+            metavar="md|html|pdf",
             help="The question sheets: md (for reading and diffs), html (to print) or pdf.",
         ),
     ] = "md",

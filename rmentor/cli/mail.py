@@ -36,6 +36,7 @@ def mail(
         list[str] | None,
         typer.Option(
             "--kind",
+            metavar="KIND",
             help="Only these kinds (repeat): welcome, update, reminder, reserve, manager, "
             "survey. Default: all.",
             show_default=False,
@@ -62,14 +63,19 @@ def mail(
     from .steps import run_mail
 
     kinds = _kinds(kind)
-    run = run_mail(
-        program_folder(program),
-        today=today_or(today),
-        kinds=kinds,
-        send=send,
-        out=out,
-        dry_run=dry_run,
-    )
+    bar = console.Progress(enabled=not (quiet or json_output or settings().quiet))
+    try:
+        run = run_mail(
+            program_folder(program),
+            today=today_or(today),
+            kinds=kinds,
+            send=send,
+            out=out,
+            dry_run=dry_run,
+            progress=bar,
+        )
+    finally:
+        bar.close()
     if json_output:
         console.print_json(
             {

@@ -44,7 +44,11 @@ def log_command(
     status: Annotated[
         str | None,
         typer.Option(
-            "--status", "-s", help="held, cancelled or no-show (required).", show_default=False
+            "--status",
+            "-s",
+            metavar="STATUS",
+            help="held, cancelled or no-show (required).",
+            show_default=False,
         ),
     ] = None,
     date: Annotated[
@@ -52,25 +56,34 @@ def log_command(
         typer.Option(
             "--date",
             "-d",
+            metavar="YYYY-MM-DD",
             help="Day of the meeting (YYYY-MM-DD; default: today).",
             show_default=False,
         ),
     ] = None,
     minutes: Annotated[
         int | None,
-        typer.Option("--minutes", "-m", help="How long the meeting lasted.", show_default=False),
+        typer.Option(
+            "--minutes",
+            "-m",
+            metavar="MINUTES",
+            help="How long the meeting lasted.",
+            show_default=False,
+        ),
     ] = None,
     topics: Annotated[
         list[str] | None,
         typer.Option(
             "--topics",
             "-t",
+            metavar="TOPIC",
             help="Topics covered, by id or title; repeat the option or separate with `;`.",
             show_default=False,
         ),
     ] = None,
     notes: Annotated[
-        str | None, typer.Option("--notes", "-n", help="A short note.", show_default=False)
+        str | None,
+        typer.Option("--notes", "-n", metavar="TEXT", help="A short note.", show_default=False),
     ] = None,
     add: Annotated[
         bool, typer.Option("--add", help="A second meeting of the pair that day: keep both.")
@@ -277,7 +290,17 @@ def schedule(
     from ..model.sessions import NO_COMMON_TIME
     from .steps import run_schedule
 
-    run = run_schedule(program_folder(program), today=today_or(today), out=out, dry_run=dry_run)
+    bar = console.Progress(enabled=not (quiet or json_output or settings().quiet))
+    try:
+        run = run_schedule(
+            program_folder(program),
+            today=today_or(today),
+            out=out,
+            dry_run=dry_run,
+            progress=bar,
+        )
+    finally:
+        bar.close()
     schedule = run.program.schedule
     sessions = schedule.sessions
     config = run.program.config

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,7 +89,8 @@ def show_version(value: bool) -> None:
     if value:
         from .. import __version__
 
-        console.say(f"rmentor {__version__}")
+        # Plain stdout: Rich is not worth loading for one line (tests/cli/test_startup.py).
+        sys.stdout.write(f"rmentor {__version__}\n")
         raise typer.Exit()
 
 
@@ -105,6 +107,7 @@ ProgramOption = Annotated[
     typer.Option(
         "--program",
         "-p",
+        metavar="DIR",
         help="Program folder (default: the nearest folder upward with program.yaml).",
         file_okay=False,
         show_default=False,
@@ -112,7 +115,12 @@ ProgramOption = Annotated[
 ]
 TodayOption = Annotated[
     str | None,
-    typer.Option("--today", help="Treat this date (YYYY-MM-DD) as today.", show_default=False),
+    typer.Option(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="Treat this date (YYYY-MM-DD) as today.",
+        show_default=False,
+    ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
@@ -147,6 +155,7 @@ OutOption = Annotated[
     Path | None,
     typer.Option(
         "--out",
+        metavar="DIR",
         help="Output folder (default: out/ in the program folder).",
         file_okay=False,
         show_default=False,

@@ -179,9 +179,10 @@ def match(
 
 
 def withdraw(
-    person: Annotated[str, typer.Argument(help="Id of the participant who leaves.")],
+    person: Annotated[str, typer.Argument(help="Id of the participant who leaves.", metavar="ID")],
     reason: Annotated[
-        str | None, typer.Option("--reason", help="Why they leave (kept in the state).")
+        str | None,
+        typer.Option("--reason", metavar="TEXT", help="Why they leave (kept in the state)."),
     ] = None,
     dry_run: DryRunOption = False,
     json_output: JsonOption = False,

@@ -30,12 +30,15 @@ from .options import (
 
 
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create (must be new or empty).")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to create (must be new or empty).", metavar="DIR")
+    ],
     example: Annotated[
         bool, typer.Option("--example", help="Copy the worked sample program.")
     ] = False,
     name: Annotated[
-        str | None, typer.Option("--name", help="Program name (default: from the folder).")
+        str | None,
+        typer.Option("--name", metavar="NAME", help="Program name (default: from the folder)."),
     ] = None,
     today: TodayOption = None,
     quiet: QuietOption = False,

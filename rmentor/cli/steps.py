@@ -125,7 +125,16 @@ def match_step(
     progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
     """Match; stage state/pairings.toml in `batch` (None: a dry run); the program with its
-    new pairs."""
+    new pairs. An empty roster is the user's to fill, said as such."""
+    if not program.participants:
+        files = ", ".join(
+            str(f) if isinstance(f, str) else f.file for f in program.config.roster.files
+        )
+        raise RmentorError(
+            f"the roster is empty: {files or 'roster.files'} lists no one yet. Export the "
+            "sign-up form into it (or list the export under roster.files in program.yaml), "
+            "then run `rmentor validate`"
+        )
     result = match(
         program.config,
         program.participants,
@@ -377,7 +386,12 @@ class ScheduleRun:
 
 
 def schedule_step(
-    program: Program, batch: Batch | None, *, today: dt.date, out: Path | None = None
+    program: Program,
+    batch: Batch | None,
+    *,
+    today: dt.date,
+    out: Path | None = None,
+    progress: Progress | None = None,
 ) -> ScheduleRun:
     """Plan every pair's meetings; stage state/schedule.toml and the .ics calendars in
     `batch` (None: a dry run)."""
@@ -388,12 +402,20 @@ def schedule_step(
         raise NoPairs
     logged = {(m.pair, m.date) for m in program.meetings}  # held or not: those never move
     schedule = plan_schedule(
-        config, program.participants, program.pairings.pairs, program.schedule, logged, today
+        config,
+        program.participants,
+        program.pairings.pairs,
+        program.schedule,
+        logged,
+        today,
+        progress,
     )
     people = {p.id: p for p in program.participants}
     titles = {t.id: t.title for t in config.topics}
     schedule = stamp_schedule(config, people, schedule, program.schedule, today, titles)
-    files = build_calendars(config, people, program.pairings.pairs, schedule, titles)
+    files = build_calendars(
+        config, people, program.pairings.pairs, schedule, titles, progress=progress
+    )
     if batch is not None:
         _stage_state(batch, program.folder, SCHEDULE_FILE, schedule_text(schedule))
         target = out_folder(program.folder, out) / CALENDAR_DIR
@@ -403,12 +425,17 @@ def schedule_step(
 
 
 def run_schedule(
-    folder: Path, *, today: dt.date, out: Path | None = None, dry_run: bool = False
+    folder: Path,
+    *,
+    today: dt.date,
+    out: Path | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> ScheduleRun:
     """`rmentor schedule`: load inside the lock, plan, write."""
     target = out_folder(folder, out)
     with changing(folder, state=True, out=target, dry_run=dry_run) as batch:
-        return schedule_step(open_program(folder), batch, today=today, out=out)
+        return schedule_step(open_program(folder), batch, today=today, out=out, progress=progress)
 
 
 # -- documents ------------------------------------------------------------------------------
@@ -444,8 +471,12 @@ def packet_documents(
     """The `packet` command's documents (one pair's, or every pair's and the coordinator's)."""
     from ..documents.packets import context_extra
 
-    if only is not None and only not in {p.id for p in program.pairings.active}:
-        raise RmentorError(f"`{only}` is not the id of an active pair")
+    if only is not None:  # a pair id, or a person's id as `log` and `explain` take
+        names = {p.id: p.name for p in program.participants}
+        pair = resolve_pair(program.pairings, only, names)
+        if not pair.active:
+            raise RmentorError(f"pair `{pair.id}` has ended ({pair.status}): it gets no packet")
+        only = pair.id
     return packets(
         program.config,
         program.participants,
@@ -614,9 +645,9 @@ def build(
         assert batch is not None
         program = open_program(folder)
         if not program.pairings.active:
-            program, _ = match_step(program, batch, today=today)
+            program, _ = match_step(program, batch, today=today, progress=progress)
             steps.append("matched")
-        scheduled = schedule_step(program, batch, today=today, out=target)
+        scheduled = schedule_step(program, batch, today=today, out=target, progress=progress)
         program = scheduled.program
         steps.append("scheduled")
         evaluated = report_step(program, today)
@@ -690,6 +721,7 @@ def mail_step(
     today: dt.date,
     kinds: Sequence[str],
     out: Path | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[MailRecord], list[str]]:
     """Compose the messages due and not written yet; stage them and state/mail.toml."""
     from ..documents.calendar import default_uid_domain
@@ -729,7 +761,9 @@ def mail_step(
     domain = program.schedule.uid_domain or default_uid_domain(config)
     target = out_folder(program.folder, out)
     records = []
-    for draft in found:
+    for done, draft in enumerate(found):
+        if progress is not None:
+            progress("writing the messages", done, len(found))
         data = message_bytes(draft, config, domain, today, render)
         records.append(
             MailRecord(
@@ -759,6 +793,7 @@ def run_mail(
     send: bool = False,
     out: Path | None = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> MailRun:
     """`rmentor mail`: write the messages due; with `send`, deliver every message
     written and not sent yet, recording each in state/mail.toml as the server accepts it."""
@@ -770,7 +805,9 @@ def run_mail(
                 "mail.smtp is not set in program.yaml: add `mail: {smtp: {host: ..., "
                 "port: 587}}` to send, or leave out --send and send the .eml files yourself"
             )
-        written, notes = mail_step(program, batch, today=today, kinds=kinds, out=out)
+        written, notes = mail_step(
+            program, batch, today=today, kinds=kinds, out=out, progress=progress
+        )
     run = MailRun(written, notes)
     if send and not dry_run:
         _send(program, target, run)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal
@@ -99,8 +99,10 @@ def build_calendars(
     pairs: Sequence[Pairing],
     schedule: Schedule,
     topic_titles: Mapping[str, str],
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, bytes]:
-    """Every calendar of the program: file name → RFC 5545 bytes.
+    """Every calendar of the program: file name → RFC 5545 bytes (`progress` hears of
+    each pair's events built).
 
     One `<pair id>.ics` per pair plan in the schedule, holding the pair's sessions and
     the milestones for everyone; one `people/<id>.ics` per person in a plan, holding
@@ -132,7 +134,11 @@ def build_calendars(
 
     builder = _Builder(config, people, topic_titles, schedule)
     milestones = builder.milestones()
-    pair_events = {plan.pair: builder.pair_events(plan) for plan in schedule.plans}
+    pair_events: dict[str, list[_Item]] = {}
+    for done, plan in enumerate(schedule.plans):
+        if progress is not None:
+            progress("writing the calendars", done, len(schedule.plans))
+        pair_events[plan.pair] = builder.pair_events(plan)
     zones = _Zones(_years(config, schedule))
 
     result: dict[str, bytes] = {}

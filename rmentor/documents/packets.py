@@ -623,7 +623,10 @@ def packets(
             },
             {"title": "Mentor guide", "what": "for the one who teaches the tools"},
             {"title": "Mentee guide", "what": "for the one who learns them"},
-            {"title": "Feedback form", "what": "the questions of the program's surveys"},
+            {
+                "title": "Final survey",
+                "what": "the end-of-program questions on paper, for your certificate",
+            },
         ]
         formal = config.program.format == "formal"
         if not formal:  # lighter: a plan instead of a signed agreement, no paper forms

@@ -42,7 +42,7 @@ Rules, as a coordinator reads them:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -513,8 +513,10 @@ def plan_schedule(
     previous: Schedule,
     logged: Iterable[tuple[str, dt.date]],
     today: dt.date,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Schedule:
-    """The new schedule: the past and the logged kept, the future planned again."""
+    """The new schedule: the past and the logged kept, the future planned again.
+    `progress(step, done, total)` hears of each pair planned."""
     years = tuple(range(config.program.start.year, config.program.end.year + 1))
     people = {p.id: _person(p, config, years) for p in participants}
     done = set(logged)
@@ -537,7 +539,9 @@ def plan_schedule(
     # Pairs planned before keep their slot where it still fits; then the new pairs.
     order = sorted(active, key=lambda p: (p.id not in before, p.mentor, p.mentee))
     slots: dict[str, tuple[Slot, Periods]] = {}
-    for pair in order:  # first every slot, so that moved sessions see them all
+    for planned, pair in enumerate(order):  # first every slot: moved sessions see them all
+        if progress is not None:
+            progress("finding each pair's slot", planned, len(order))
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         old = before.get(pair.id)
         if old is not None and planner.periods_fit(
@@ -549,7 +553,9 @@ def plan_schedule(
         planner.book(pair.mentor, (s for _, s in chosen[1] or ((None, chosen[0]),)))
         slots[pair.id] = chosen
     planner.blocks = blocks
-    for pair in order:
+    for planned, pair in enumerate(order):
+        if progress is not None:
+            progress("planning the sessions", planned, len(order))
         mentor, mentee = people[pair.mentor], people[pair.mentee]
         old, (slot, periods) = before.get(pair.id), slots[pair.id]
         starts, skips = planner.dated_sessions(pair.id, mentor, mentee, periods or ((first, slot),))

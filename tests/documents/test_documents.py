@@ -104,7 +104,7 @@ def test_packet_has_every_part_on_its_own_page(built: Path) -> None:
     # cover, 2 letters, agreement, schedule, agenda sheets, 2 guides, form
     assert page.count('<section class="part">') == 9
     cover = page.split('<section class="part">')[1]
-    for title in ("Welcome letter for", "Pair agreement", "Session agenda sheets", "Feedback form"):
+    for title in ("Welcome letter for", "Pair agreement", "Session agenda sheets", "Final survey"):
         assert title in cover  # the contents name every part
     assert "Session 1 — " in page  # and the agenda sheets are inside
     assert "break-before: page" in page
@@ -115,7 +115,7 @@ def test_packet_has_every_part_on_its_own_page(built: Path) -> None:
 def test_build_twice_changes_nothing(built: Path) -> None:
     before = snapshot(built)
     out = run("build", "--format", "html", "--today", TODAY, "--program", str(built))
-    assert "(0 changed," in out
+    assert "(0 changed)" in out
     assert snapshot(built) == before
 
 
