@@ -217,6 +217,12 @@ COMMENTS = [
 def _answer(header: str, rng: random.Random, boost: int) -> object:
     """A plausible answer for one survey column, read from its header text."""
     low = header.lower()
+    if "good fit" in low:  # the fit check's options, through the sample's values
+        return rng.choices(
+            ["Yes, a good match", "Not sure yet", "No, not a good match"], [8, 2, 1]
+        )[0]
+    if "anything we should know" in low:
+        return ""
     if "recommend" in low:
         return rng.randint(5, 10)
     if "comment" in low or "anything else" in low:
@@ -234,7 +240,12 @@ def write_surveys(
 
     feedback = out / "feedback"
     feedback.mkdir(exist_ok=True)
-    for name, share, boost in (("pre-survey.csv", 0.85, 0), ("midpoint-survey.csv", 0.6, 1)):
+    exports = (
+        ("pre-survey.csv", 0.85, 0),
+        ("fit-check.csv", 0.8, 1),
+        ("midpoint-survey.csv", 0.6, 1),
+    )
+    for name, share, boost in exports:
         with (SAMPLE / "feedback" / name).open(encoding="utf-8-sig", newline="") as handle:
             header = next(csv.reader(handle))
         with (feedback / name).open("w", encoding="utf-8-sig", newline="") as handle:

@@ -412,9 +412,10 @@ def schedule_step(
     )
     people = {p.id: p for p in program.participants}
     titles = {t.id: t.title for t in config.topics}
-    schedule = stamp_schedule(config, people, schedule, program.schedule, today, titles)
+    built: dict[Any, Any] = {}  # the events stamping built, used again for the files
+    schedule = stamp_schedule(config, people, schedule, program.schedule, today, titles, built)
     files = build_calendars(
-        config, people, program.pairings.pairs, schedule, titles, progress=progress
+        config, people, program.pairings.pairs, schedule, titles, progress=progress, built=built
     )
     if batch is not None:
         _stage_state(batch, program.folder, SCHEDULE_FILE, schedule_text(schedule))

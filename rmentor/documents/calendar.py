@@ -36,6 +36,8 @@ from icalendar import (
     Event,
     Timezone,
     vCalAddress,
+    vDuration,
+    vText,
 )
 from icalendar.timezone import tzid_from_dt
 
@@ -100,6 +102,7 @@ def build_calendars(
     schedule: Schedule,
     topic_titles: Mapping[str, str],
     progress: Callable[[str, int, int], None] | None = None,
+    built: Mapping[tuple[str, int], tuple[Session, _Item]] | None = None,
 ) -> dict[str, bytes]:
     """Every calendar of the program: file name → RFC 5545 bytes (`progress` hears of
     each pair's events built).
@@ -132,7 +135,7 @@ def build_calendars(
                 f"but {plan.mentor} with {plan.mentee} in the schedule"
             )
 
-    builder = _Builder(config, people, topic_titles, schedule)
+    builder = _Builder(config, people, topic_titles, schedule, built)
     milestones = builder.milestones()
     pair_events: dict[str, list[_Item]] = {}
     for done, plan in enumerate(schedule.plans):
@@ -202,6 +205,7 @@ def stamp_schedule(
     previous: Schedule,
     today: dt.date,
     topic_titles: Mapping[str, str],
+    built: dict[tuple[str, int], tuple[Session, _Item]] | None = None,
 ) -> Schedule:
     """The schedule with what its calendars will say recorded, so they survive edits.
 
@@ -212,6 +216,10 @@ def stamp_schedule(
     - `milestones`: program.yaml's, each with its fingerprint, SEQUENCE and `updated`
       likewise; one no longer in program.yaml stays, cancelled, with its SEQUENCE up.
     A first run (or a session from an older file, without a fingerprint) bumps nothing.
+
+    `built`, when given, receives each session's event as built here, for
+    `build_calendars` to use again where the session did not change (most do: building
+    and serialising events is most of a `schedule`'s time).
     """
     domain = previous.uid_domain or schedule.uid_domain or default_uid_domain(config)
     draft = replace(schedule, uid_domain=domain)
@@ -221,12 +229,15 @@ def stamp_schedule(
     for plan in draft.plans:
         sessions = []
         for session in plan.sessions:
-            mark = builder.session_item(plan, session).fingerprint
+            item = builder.session_item(plan, session)
+            mark = item.fingerprint
             old = before.get(session.key)
             if old is not None and old.fingerprint and old.fingerprint != mark:
                 session = replace(
                     session, sequence=max(session.sequence, old.sequence + 1), updated=today
                 )
+            elif built is not None:
+                built[session.key] = (replace(session, fingerprint=mark), item)
             sessions.append(replace(session, fingerprint=mark))
         plans.append(replace(plan, sessions=tuple(sessions)))
 
@@ -343,11 +354,23 @@ class _Item:
     def personal(self) -> bytes:
         """The `personal` VEVENT as bytes: `publish` with the VALARM before its end, as
         icalendar writes sub-components after the properties (tested byte for byte)."""
-        alarm = self._alarm("personal")
-        if alarm is None:
+        if self._alarm("personal") is None:
             return self.publish
         end = b"END:VEVENT\r\n"
-        return self.publish[: -len(end)] + to_ical(alarm) + end
+        return self.publish[: -len(end)] + self._alarm_bytes + end
+
+    @property
+    def _alarm_bytes(self) -> bytes:
+        """The VALARM as icalendar writes it, put together directly: building an Alarm
+        for each of tens of thousands of events costs more than the event itself
+        (tests/documents/test_calendar.py compares the two byte for byte)."""
+        assert self.alarm is not None
+        description = fold("DESCRIPTION:" + vText(self.summary).to_ical().decode("utf-8"))
+        trigger = vDuration(-self.alarm).to_ical().decode("ascii")  # type: ignore[no-untyped-call]
+        return (
+            f"BEGIN:VALARM\r\nACTION:DISPLAY\r\n{description}\r\n"
+            f"TRIGGER:{trigger}\r\nEND:VALARM\r\n"
+        ).encode()
 
     def data(self, variant: Variant) -> bytes:
         """The VEVENT as bytes in one shape."""
@@ -367,8 +390,10 @@ class _Builder:
         people: Mapping[str, Participant],
         topic_titles: Mapping[str, str],
         schedule: Schedule,
+        built: Mapping[tuple[str, int], tuple[Session, _Item]] | None = None,
     ) -> None:
         self.config = config
+        self.built = built or {}  # events `stamp_schedule` built, by session
         self.people = people
         self.topic_titles = topic_titles
         self.schedule = schedule
@@ -442,7 +467,11 @@ class _Builder:
             if session.number in seen:
                 raise ValueError(f"pair `{plan.pair}` has two sessions numbered {session.number}")
             seen.add(session.number)
-            items.append(self.session_item(plan, session))
+            ready = self.built.get(session.key)
+            if ready is not None and ready[0] == session:  # built for this very session
+                items.append(ready[1])
+            else:
+                items.append(self.session_item(plan, session))
         return items
 
     def session_item(self, plan: PairPlan, session: Session) -> _Item:
