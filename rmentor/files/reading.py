@@ -50,14 +50,15 @@ from xml.parsers import expat
 # of, and small enough that reading and parsing the file stays within 10 s and 500 MB.
 PROGRAM_BYTES = 1_000_000  # program.yaml: a few KB in practice
 TABLE_BYTES = 20_000_000  # a roster, survey export or meetings.csv (CSV or .xlsx)
-# The state files are TOML, which tomllib reads at ~2 MB/s. state/pairings.toml takes
+# The state files are TOML, which tomllib reads at ~4 MB/s. state/pairings.toml takes
 # ~260 bytes a pair (4 MB: 15,000 pairs, more than the roster allows); state/schedule.toml
-# ~3 KB a pair for half a year of weekly sessions (8 MB: 2,500 pairs). A table header
+# ~6.5 KB a pair for half a year of weekly sessions (measured: 13 MB for 2,000 pairs,
+# read in 3.0 s with a 95 MB peak), so 40 MB holds about 6,000 pairs. A table header
 # (`[x]`, `[[x]]`) costs tomllib ~800 bytes of memory, ten times a value: 10 MB of nothing
 # but headers took 800 MB. So headers are counted before the parse.
 PAIRINGS_BYTES = 4_000_000  # state/pairings.toml, and each matching.history file
-SCHEDULE_BYTES = 8_000_000  # state/schedule.toml
-TOML_TABLES = 100_000  # table headers in one state file: ~14 a pair in a schedule
+SCHEDULE_BYTES = 40_000_000  # state/schedule.toml
+TOML_TABLES = 300_000  # table headers in one state file: ~25 a pair in a schedule
 
 # Tables (CSV and workbooks): far above a real roster or survey export (a large one has a
 # few thousand rows and 40 columns), low enough that reading and checking stay bounded.

@@ -37,6 +37,7 @@ from rmentor.documents.calendar import (
     pair_file_name,
     person_file_name,
     session_uid,
+    to_ical,
     vtimezone,
 )
 from rmentor.errors import Location
@@ -825,3 +826,30 @@ def test_fold_matches_icalendar(line: str) -> None:
     from rmentor.documents.calendar import fold
 
     assert fold(line).encode("utf-8") == Contentline(line).to_ical()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(min_size=0, max_size=200),
+    name=st.text(min_size=1, max_size=60),
+    minute=st.integers(0, 59),
+    zone=st.sampled_from(["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]),
+)
+def test_events_written_directly_equal_icalendars(
+    text: str, name: str, minute: int, zone: str
+) -> None:
+    """`_Item.publish` writes the lines itself; icalendar, given the same event, agrees
+    byte for byte, whatever the text (escapes, folds, multi-byte characters)."""
+    people = {
+        **PEOPLE,
+        "ana": person("ana", name, "mentor", "ana@example.com", title=text,
+                      extra={"meeting_link": text}),
+    }  # fmt: skip
+    config = make_config(leader={"name": name, "email": "lee@example.com"})
+    start = dt.datetime(2027, 3, 9, 16, minute, tzinfo=ZoneInfo(zone))
+    session = Session(PAIR1.id, 1, start, start + dt.timedelta(hours=1), text, ("ai",))
+    plan = dataclasses.replace(SCHEDULE.plans[0], sessions=(session,))
+    builder = _Builder(config, people, {"ai": text}, Schedule((plan,)))
+    for item in builder.pair_events(plan) + builder.milestones():
+        assert item.publish == to_ical(item.event("publish"))
+        assert item.personal == to_ical(item.event("personal"))

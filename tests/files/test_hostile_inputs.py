@@ -423,9 +423,9 @@ def schedule_dev_zero(folder: Path) -> None:
     dev_zero(folder / "state" / "schedule.toml")
 
 
-def schedule_nine_megabytes(folder: Path) -> None:
+def schedule_over_forty_megabytes(folder: Path) -> None:
     program(folder)
-    sparse(folder / "state" / "schedule.toml", 9_000_000)
+    sparse(folder / "state" / "schedule.toml", 41_000_000)
 
 
 def survey_named_twelve_times(folder: Path) -> None:
@@ -656,7 +656,9 @@ CASES: dict[str, Case] = {
     "pairings_nested_arrays": Case(pairings_nested_arrays, "nested too deeply"),
     "pairings_integer_5000_digits": Case(pairings_integer_5000_digits, "digits"),
     "schedule_dev_zero": Case(schedule_dev_zero, "not a regular file"),
-    "schedule_nine_megabytes": Case(schedule_nine_megabytes, "larger than 8,000,000 bytes"),
+    "schedule_over_forty_megabytes": Case(
+        schedule_over_forty_megabytes, "larger than 40,000,000 bytes"
+    ),
     "survey_named_twelve_times": Case(survey_named_twelve_times, "all survey exports together"),
     "history_fifo": Case(history_fifo, "not a regular file"),
     "xlsx_cut_off_sheet": Case(xlsx_cut_off_sheet, "cannot read the workbook"),
