@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 file`, `2 files`: a number with its noun in the right number."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 def clean(text: str) -> str:

@@ -229,9 +229,15 @@ def show_status(status: Status) -> None:
                     p.last_meeting or "never",
                     p.at_risk,
                 )
-                for p in status.at_risk
+                for p in status.at_risk[:AT_RISK_SHOWN]
             ),
         )
+        hidden = len(status.at_risk) - AT_RISK_SHOWN
+        if hidden > 0:  # a terminal is read, not scrolled: the rest are in --json
+            console.say(
+                f"… and {count(hidden, 'more pair')} at risk: `rmentor status --json` "
+                "lists them all, and the coordinator's packet names them."
+            )
     elif status.pairs_active and status.week is not None:
         console.success("No pair is at risk.")
     if status.fit_concerns:
@@ -240,8 +246,14 @@ def show_status(status: Status) -> None:
         console.print_table(
             "After the fit check: pairs to talk to",
             ("pair", "mentor", "mentee", "what the fit check said"),
-            ((p.pair, p.mentor_name, p.mentee_name, p.fit_concern) for p in status.fit_concerns),
+            (
+                (p.pair, p.mentor_name, p.mentee_name, p.fit_concern)
+                for p in status.fit_concerns[:AT_RISK_SHOWN]
+            ),
         )
+        hidden = len(status.fit_concerns) - AT_RISK_SHOWN
+        if hidden > 0:
+            console.say(f"… and {count(hidden, 'more pair')}: `rmentor status --json` lists them.")
         console.say(f"Next: {FIT_NEXT_STEP}.")
     if status.milestones:
         console.print_table(
@@ -271,6 +283,9 @@ def _milestone_json(config: ProgramConfig, milestone: Milestone) -> dict[str, ob
         "end": end.isoformat() if timed else end.date().isoformat(),
         "audience": milestone.audience,
     }
+
+
+AT_RISK_SHOWN = 40  # rows of the pairs-at-risk table in the terminal
 
 
 def _pairs(count: int) -> str:
