@@ -85,7 +85,7 @@ def handouts(
     program: ProgramOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Guides, training outlines, feedback form, welcome letters, agreements, agenda sheets."""
+    """Guides, training outlines, feedback forms, welcome letters, agreements, agenda sheets."""
     from .steps import handout_documents
 
     _documents("Handouts", handout_documents, fmt, today, out, program, quiet)

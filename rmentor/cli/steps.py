@@ -735,10 +735,10 @@ def mail_step(
         raise RmentorError(
             "messages need a sender: set program.leader.email, or mail.from, in program.yaml"
         )
+    from ..documents.packets import context_extra
+
     state = read_mail(program.folder)
-    status = build_status(
-        config, program.participants, program.pairings, program.schedule, program.meetings, today
-    )
+    extra = context_extra(program, today)  # the status (pairs at risk) and the letters' data
     given = MailInput(
         config=config,
         participants=program.participants,
@@ -746,8 +746,8 @@ def mail_step(
         schedule=program.schedule,
         meetings=program.meetings,
         today=today,
-        at_risk={p.pair: p.at_risk for p in status.at_risk if p.at_risk},
-        letters=handout_documents(program, today),
+        at_risk={r["pair"]: r["reason"] for r in extra["at_risk"] if r["reason"]},
+        letters=handout_documents(program, today, extra),
         topic_titles={t.id: t.title for t in config.topics},
     )
     people = {p.id for p in program.participants}

@@ -42,7 +42,7 @@ from icalendar import (
 from icalendar.timezone import tzid_from_dt
 
 from .. import __version__
-from ..model.config import ProgramConfig
+from ..model.config import Milestone, ProgramConfig
 from ..model.pairings import Pairing
 from ..model.people import Participant
 from ..model.sessions import MilestoneEvent, PairPlan, Schedule, Session
@@ -247,23 +247,27 @@ def stamp_schedule(
         key = milestone.key
         if key in stamped:  # `validate` refuses two milestones with one key
             raise ValueError(f"two milestones have the id `{key}`")
-        fresh = MilestoneEvent(
-            key=key,
-            name=milestone.name,
-            date=milestone.date,
-            time=milestone.time,
-            duration_minutes=milestone.duration_minutes,
-            kind=milestone.kind,
-            audience=milestone.audience,
-            description=milestone.description or "",
-        )
-        stamped[key] = _restamp(builder, fresh, kept.get(key), today)
+        stamped[key] = _restamp(builder, milestone_event(milestone), kept.get(key), today)
     for key, record in kept.items():
         if key not in stamped:
             gone = replace(record, status="cancelled", fingerprint="")
             stamped[key] = _restamp(builder, gone, record, today)
     milestones = tuple(stamped[k] for k in sorted(stamped))
     return replace(draft, plans=tuple(plans), milestones=milestones)
+
+
+def milestone_event(milestone: Milestone) -> MilestoneEvent:
+    """A program.yaml milestone as its calendar event's record (not stamped yet)."""
+    return MilestoneEvent(
+        key=milestone.key,
+        name=milestone.name,
+        date=milestone.date,
+        time=milestone.time,
+        duration_minutes=milestone.duration_minutes,
+        kind=milestone.kind,
+        audience=milestone.audience,
+        description=milestone.description or "",
+    )
 
 
 def _restamp(
@@ -570,17 +574,7 @@ class _Builder:
         """Every milestone as an event: the schedule's records (`stamp_schedule`), else
         program.yaml's milestones as they are."""
         records = self.schedule.milestones or tuple(
-            MilestoneEvent(
-                key=m.key,
-                name=m.name,
-                date=m.date,
-                time=m.time,
-                duration_minutes=m.duration_minutes,
-                kind=m.kind,
-                audience=m.audience,
-                description=m.description or "",
-            )
-            for m in self.config.meetings.milestones
+            map(milestone_event, self.config.meetings.milestones)
         )
         return [self.milestone_item(record) for record in records]
 
