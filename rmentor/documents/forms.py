@@ -552,7 +552,7 @@ def feedback_documents(config: ProgramConfig, base: Mapping[str, Any]) -> list[D
         Document(
             feedback_name(kind),
             f"Feedback form: {KIND_TITLES[kind].lower()}",
-            (Part(FEEDBACK_TEMPLATE, {**base, "survey_kind": kind}),),
+            (Part(FEEDBACK_TEMPLATE, {**base, "survey_kind": kind}, "form"),),
             "form",
         )
         for kind in survey_kinds(config)

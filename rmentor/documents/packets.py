@@ -41,7 +41,7 @@ from ..model.sessions import NO_COMMON_TIME, PairPlan, Schedule, Session
 from ..model.vocabulary import CADENCE_WORDS, KIND_WORDS, METRIC_WORDS, ROLE_WORDS
 from ..text import file_stem
 from .agenda import SESSION_PLANS, session_plan
-from .forms import feedback_documents
+from .forms import FEEDBACK_TEMPLATE, PACKET_SURVEY, feedback_documents
 from .render import Document, Part
 
 
@@ -539,14 +539,14 @@ def handouts(
                 Document(
                     f"letters/{file_stem(who)}-{pair.id}",
                     f"Welcome, {people[who].name}",
-                    (Part("welcome_letter.md.j2", letter),),
+                    (Part("welcome_letter.md.j2", letter, "letter"),),
                 )
             )
         docs.append(
             Document(
                 f"agreements/{pair.id}",
                 f"Pair agreement: {names}",
-                (Part("agreement.md.j2", context),),
+                (Part("agreement.md.j2", context, "form"),),
                 "form",
             )
         )
@@ -554,7 +554,7 @@ def handouts(
             Document(
                 f"agendas/{pair.id}",
                 f"Session agenda sheets: {names}",
-                (Part("agenda_sheets.md.j2", context),),
+                (Part("agenda_sheets.md.j2", context, "sheets"),),
                 "sheets",
             )
         )
@@ -607,6 +607,7 @@ def packets(
                     "person": person_context(people[who], titles, config),
                     "partner": person_context(people[other], titles, config),
                 },
+                "letter",
             )
             for who, other in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor))
         ]
@@ -635,12 +636,16 @@ def packets(
         parts = (
             Part("packet_cover.md.j2", {**context, "contents": contents}),
             *letters,
-            Part("agreement.md.j2", context),
+            Part("agreement.md.j2", context, "form"),
             Part("pair_schedule.md.j2", context),
-            Part("agenda_sheets.md.j2", context),
+            Part("agenda_sheets.md.j2", context, "sheets"),
             Part("mentor_guide.md.j2", base),
             Part("mentee_guide.md.j2", base),
-            *([Part("feedback_form.md.j2", {**base, "survey_kind": "final"})] if formal else []),
+            *(
+                [Part(FEEDBACK_TEMPLATE, {**base, "survey_kind": PACKET_SURVEY}, "form")]
+                if formal
+                else []
+            ),
         )
         name = f"{mentor.name} and {mentee.name}"
         docs.append(Document(f"packets/{pair.id}", f"Packet: {name}", parts, "packet"))

@@ -122,10 +122,31 @@ def _fingerprint(context: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Part:
-    """One template rendered with one context: a letter, a guide, an agreement."""
+    """One template rendered with one context: a letter, a guide, an agreement.
+
+    `kind` is the part's own layout variant wherever it is printed ("form": room to
+    write in its tables; "sheets": each second-level heading on a new page; "letter"),
+    so an agreement or an agenda sheet looks the same in a packet as on its own. In a
+    PDF it also names the part's page style (`printing`), so a part with a kind is laid
+    out once for the packet and for its own file.
+    """
 
     template: str
     context: Mapping[str, Any]
+    kind: str | None = None
+
+
+class Section(Markup):
+    """A part's HTML in the layout, with its layout `kind` (None: the document's)."""
+
+    kind: str | None = None
+
+    @classmethod
+    def of(cls, html: str, kind: str | None) -> Section:
+        """The HTML fragment `html` (trusted: rendered from escaped Markdown) as a section."""
+        section = cls(html)
+        section.kind = kind
+        return section
 
 
 class Renderer:
@@ -208,7 +229,9 @@ class Renderer:
         `figures` maps an image path the Markdown links to trusted SVG markup (charts
         rmentor drew): the image becomes that SVG inline, so the page stays one file.
         """
-        sections = [Markup(inline_figures(self.html_body(p), figures or {})) for p in parts]
+        sections = [
+            Section.of(inline_figures(self.html_body(p), figures or {}), p.kind) for p in parts
+        ]
         try:
             # Cleaned here too: a program's own layout may print them without `| text`.
             return self.html_env.get_template(LAYOUT).render(
@@ -238,7 +261,10 @@ class Renderer:
         if fmt == "html":
             return html.encode("utf-8")
         if fmt == "pdf":
-            return pdfs([(html, slug(title))])[0]
+            from .printing import print_documents
+
+            doc = Document(slug(title), title, tuple(parts), kind, figures or {})
+            return next(print_documents([doc], self, header))
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
 
 
@@ -264,73 +290,6 @@ def inline_figures(html: str, figures: Mapping[str, str]) -> str:
     return _IMG.sub(swap, html)
 
 
-PDF_HELP = (
-    "PDF output needs WeasyPrint: pip install 'rmentor[pdf]', and its system libraries "
-    "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b "
-    "libfontconfig1 fonts-dejavu-core; macOS: brew install pango)"
-)
-
-
-def _check_weasyprint() -> None:
-    try:
-        import weasyprint  # noqa: F401
-    except ImportError:
-        raise RmentorError(PDF_HELP) from None
-    except OSError as exc:  # WeasyPrint is there, Pango is not
-        raise RmentorError(f"{PDF_HELP} ({exc})") from None
-
-
-def html_to_pdf(html: str, identifier: str) -> bytes:
-    """Print HTML to PDF with WeasyPrint (in this process; see `pdfs` for why not)."""
-    _check_weasyprint()
-    from weasyprint import HTML
-
-    # A fixed identifier: WeasyPrint would otherwise put a random /ID in every file.
-    # fontTools stamps each embedded font subset with the current time unless
-    # SOURCE_DATE_EPOCH says otherwise (a user's own setting is respected).
-    previous = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    try:
-        data: bytes = HTML(string=html).write_pdf(pdf_identifier=identifier.encode("ascii"))
-    finally:
-        if previous is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-    return data
-
-
-def _pdf_job(job: tuple[str, str]) -> bytes:
-    return html_to_pdf(*job)
-
-
-def pdfs(jobs: Sequence[tuple[str, str]]) -> list[bytes]:
-    """Many (html, identifier) jobs to PDF bytes, the same bytes on every run.
-
-    The order of glyphs in each embedded font subset follows Python's string
-    hashing, which is randomised per process; so the PDFs are printed in worker
-    processes started with PYTHONHASHSEED=0 (which also uses both cores).
-    """
-    if not jobs:
-        return []
-    _check_weasyprint()
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    saved = {k: os.environ.get(k) for k in ("PYTHONHASHSEED", "SOURCE_DATE_EPOCH")}
-    os.environ["PYTHONHASHSEED"] = "0"
-    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
-    try:
-        workers = max(1, min(len(jobs), os.cpu_count() or 1))
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_pdf_job, jobs))
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 @dataclass(frozen=True)
 class Document:
     """A file to write: its path under out/ (without extension), title and parts."""
@@ -345,9 +304,6 @@ class Document:
 
 # Told (what, done, of) as documents are rendered: the CLI draws a progress bar.
 Progress = Callable[[str, int, int], None]
-
-
-PDF_BATCH = 64  # documents printed per pool of workers: bounds the HTML held at once
 
 
 PARALLEL_FROM = 200  # from this many documents, Markdown and HTML render on every core
@@ -386,36 +342,39 @@ def render_documents(
     """Each document's file name under out/ (`<path>.<fmt>`) and its bytes;
     `DuplicateName` (a bug) before anything is rendered when two documents share a path.
 
-    PDFs are printed in batches of `PDF_BATCH` (see `pdfs`); from `PARALLEL_FROM`
-    documents on, Markdown and HTML render in worker processes, one per core.
+    PDFs are printed part by part in worker processes (`printing.print_documents`);
+    from `PARALLEL_FROM` documents on, Markdown and HTML render in worker processes too.
     """
     if fmt not in FORMATS:
         raise RmentorError(f"unknown format `{fmt}` (use md, html or pdf)")
     check_names(docs)
-    if fmt != "pdf" and len(docs) >= PARALLEL_FROM:
+    if fmt == "pdf":
+        from .printing import print_documents
+
+        ordered = by_pair(docs)
+        done = (lambda k: progress("printing pdf", k, len(docs))) if progress else None
+        printed = print_documents(ordered, renderer, header, done)
+        for doc, data in zip(ordered, printed, strict=True):
+            yield f"{doc.path}.pdf", data
+        return
+    if len(docs) >= PARALLEL_FROM:
         yield from _render_parallel(docs, renderer, fmt, header, progress)
         return
-    pending: list[tuple[str, str, str]] = []  # PDFs: (name, html, identifier), printed in batches
     for k, doc in enumerate(docs, start=1):
-        name = f"{doc.path}.{fmt}"
-        if fmt == "pdf":
-            html = renderer.document_html(
-                doc.title, doc.parts, header=header, kind=doc.kind, figures=doc.figures
-            )
-            pending.append((name, html, slug(doc.path)))
-            if len(pending) == PDF_BATCH or k == len(docs):
-                printed = pdfs([(page, ident) for _, page, ident in pending])
-                yield from zip((n for n, _, _ in pending), printed, strict=True)
-                pending.clear()
-        else:
-            yield (
-                name,
-                renderer.document(
-                    doc.title, doc.parts, fmt, header=header, kind=doc.kind, figures=doc.figures
-                ),
-            )
+        yield (
+            f"{doc.path}.{fmt}",
+            renderer.document(
+                doc.title, doc.parts, fmt, header=header, kind=doc.kind, figures=doc.figures
+            ),
+        )
         if progress is not None:
             progress(f"writing {fmt}", k, len(docs))
+
+
+def by_pair(docs: Sequence[Document]) -> list[Document]:
+    """The documents with each pair's together (its letters, agreement, agenda sheets
+    and packet end in its id), so that one worker renders the parts they share once."""
+    return sorted(docs, key=lambda d: (d.path.rsplit("/", 1)[-1].rsplit("-", 1)[-1], d.path))
 
 
 def _render_chunk(job: tuple[Path | None, str, str, str, Sequence[Document]]) -> list[bytes]:
@@ -444,9 +403,7 @@ def _render_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     size = CHUNK_DOCUMENTS
-    # A pair's letters and agreement are parts of its packet too: keep a pair's
-    # documents in one chunk so its worker renders them once.
-    ordered = sorted(docs, key=lambda d: (d.path.rsplit("/", 1)[-1].rsplit("-", 1)[-1], d.path))
+    ordered = by_pair(docs)
     chunks = [ordered[i : i + size] for i in range(0, len(ordered), size)]
     jobs = [(renderer.program_templates, renderer.paper, fmt, header, chunk) for chunk in chunks]
     workers = max(1, min(len(chunks), os.cpu_count() or 1))

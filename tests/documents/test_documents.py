@@ -102,7 +102,11 @@ def test_guides_are_finished_documents(built: Path, name: str) -> None:
 def test_packet_has_every_part_on_its_own_page(built: Path) -> None:
     page = next((built / "out" / "packets").glob("p*.html")).read_text()
     # cover, 2 letters, agreement, schedule, agenda sheets, 2 guides, form
-    assert page.count('<section class="part">') == 9
+    assert len(re.findall(r'<section class="part[ "]', page)) == 9
+    # each part is laid out as it is on its own: the agreement and the final survey as
+    # forms (room to write), the agenda sheets one session a page, the letters as letters
+    kinds = re.findall(r'<section class="part(?: kind-(\w+))?">', page)
+    assert kinds == ["", "letter", "letter", "form", "", "sheets", "", "", "form"]
     cover = page.split('<section class="part">')[1]
     for title in ("Welcome letter for", "Pair agreement", "Session agenda sheets", "Final survey"):
         assert title in cover  # the contents name every part
