@@ -122,7 +122,11 @@ class InvalidProgram(RmentorError):
         self.problems = sorted_problems(problems)
         errors = sum(1 for p in self.problems if p.severity is Severity.ERROR)
         noun = "error" if errors == 1 else "errors"
-        super().__init__(f"the program has {errors} {noun}; nothing was written")
+        super().__init__(
+            f"the program has {errors} {noun}; nothing was written. Fix "
+            f"{'it' if errors == 1 else 'each'} at the file:line:column shown above, "
+            "then run the command again"
+        )
 
 
 class FolderNotEmpty(RmentorError):

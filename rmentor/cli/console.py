@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import TYPE_CHECKING, Any
 
 from ..errors import Problem, Severity
@@ -116,9 +117,17 @@ def warn(message: str) -> None:
 
 class Progress:
     """A progress bar on stderr, shown only once a step takes longer than a second, and
-    only on a terminal (off with --quiet, --json, or output to a file or a pipe)."""
+    only on a terminal (off with --quiet, --json, or output to a file or a pipe).
+
+    Called as `progress(step, done, total)` for steps that count; `working(step)` is
+    for a step that cannot count (reading the program): a transient pulsing bar that
+    appears once the command has run for a second, even if the step says nothing more.
+    """
+
+    DELAY = 1.0  # seconds before anything is drawn: a quick command draws nothing
 
     def __init__(self, enabled: bool = True) -> None:
+        import threading
         import time
 
         from rich.progress import Progress as RichProgress
@@ -129,21 +138,68 @@ class Progress:
         self._bar: RichProgress | None = None
         self._tasks: dict[str, object] = {}
         self._factory = RichProgress
+        self._lock = threading.Lock()  # `working`'s timer draws from another thread
 
-    def __call__(self, step: str, done: int, total: int) -> None:
-        if not self._enabled or self._clock() - self._started < 1.0:
-            return
+    def _shown(self) -> Any:
         if self._bar is None:
             self._bar = self._factory(console=_console(stderr=True), transient=True)
             self._bar.start()
-        if step not in self._tasks:
-            self._tasks[step] = self._bar.add_task(step, total=total)
-        self._bar.update(self._tasks[step], completed=done, total=total)  # type: ignore[arg-type]
+        return self._bar
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        if not self._enabled or self._clock() - self._started < self.DELAY:
+            return
+        with self._lock:
+            bar = self._shown()
+            if step not in self._tasks:
+                self._tasks[step] = bar.add_task(step, total=total)
+            bar.update(self._tasks[step], completed=done, total=total)
+
+    @contextmanager
+    def working(self, step: str) -> Iterator[None]:
+        """An indeterminate step ("reading the program"), drawn while it runs and then
+        removed; nothing at all when it ends within the first second."""
+        if not self._enabled:
+            yield
+            return
+        import threading
+
+        task: list[Any] = []
+        finished = [False]
+
+        def show() -> None:
+            with self._lock:
+                if not finished[0]:
+                    task.append(self._shown().add_task(step, total=None))
+
+        delay = max(0.0, self.DELAY - (self._clock() - self._started))
+        timer = threading.Timer(delay, show)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            with self._lock:
+                finished[0] = True
+                if task and self._bar is not None:
+                    self._bar.remove_task(task[0])
 
     def close(self) -> None:
         """Remove the bar."""
-        if self._bar is not None:
-            self._bar.stop()
+        with self._lock:
+            if self._bar is not None:
+                self._bar.stop()
+
+
+def working(progress: object, step: str) -> AbstractContextManager[None]:
+    """`progress.working(step)` when `progress` is a `Progress`, else nothing drawn."""
+    if isinstance(progress, Progress):
+        return progress.working(step)
+    return nullcontext()
+
+
+READING = "reading the program"
 
 
 def print_heading(title: str, highlight: str, detail: str = "") -> None:

@@ -16,6 +16,7 @@ from .options import (
     ProgramOption,
     QuietOption,
     TodayOption,
+    check_format,
     program_folder,
     settings,
     today_or,
@@ -36,6 +37,7 @@ FormatOption = Annotated[
         "-f",
         metavar="md|html|pdf",
         help="md (for reading and diffs), html (to print) or pdf.",
+        callback=check_format,
     ),
 ]
 
@@ -60,17 +62,16 @@ def _documents(
 ) -> None:
     """Load the program once, pick the documents, write them with a progress bar, report."""
     from ..files.layout import out_folder
-    from ..files.load import open_program
-    from .steps import changing, write_documents
+    from .steps import changing, read_program, write_documents
 
     folder = program_folder(program)
     day = today_or(today)
     target = out_folder(folder, out)
     bar = console.Progress(enabled=not (quiet or settings().quiet))
     try:
-        with changing(folder, out=target) as batch:
+        with changing(folder, out=target, progress=bar) as batch:
             assert batch is not None
-            loaded = open_program(folder)
+            loaded = read_program(folder, bar)
             docs = which(loaded, day)
             written = write_documents(batch, docs, loaded, fmt, target, bar)
     finally:
@@ -125,21 +126,44 @@ def report(
 ) -> None:
     """Evaluation report against the program's goals, with charts; certificates."""
     from ..files.layout import out_folder
-    from ..files.load import open_program
-    from .steps import changing, report_step, write_report
+    from .steps import changing, read_program, report_step, write_report
 
     folder = program_folder(program)
     target = out_folder(folder, out)
-    with changing(folder, out=target, dry_run=json_out) as batch:
-        run = report_step(open_program(folder), today_or(today))
-        if batch is None:
-            console.print_json(run.report.to_json())
-            return
-        written = write_report(batch, run, fmt, target)
+    day = today_or(today)
     quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not (quiet or json_out))
+    try:
+        with changing(folder, out=target, dry_run=json_out, progress=bar) as batch:
+            run = report_step(read_program(folder, bar), day, bar)
+            if batch is not None:
+                written = write_report(batch, run, fmt, target, bar)
+    finally:
+        bar.close()
+    if batch is None:
+        console.print_json(run.report.to_json())
+        return
     if not quiet:
         _print_goals(run)
+        _report_notes(run)
     _report_written("Report", written, target, quiet)
+
+
+def _report_notes(run: ReportRun) -> None:
+    """What a report made too early lacks, and the command that brings it."""
+    config = run.program.config
+    if not run.program.pairings.pairs:
+        console.say(
+            "No pairs yet: the report counts no meetings until `rmentor match` has paired "
+            "people and meetings are logged.",
+            style="dim",
+        )
+    if not config.evaluation.surveys:
+        console.say(
+            "No surveys yet: satisfaction, nps and skill goals show no data until the "
+            "survey exports are listed under evaluation.surveys in program.yaml.",
+            style="dim",
+        )
 
 
 def _print_goals(run: ReportRun) -> None:
@@ -218,6 +242,7 @@ def forms(
             "-f",
             metavar="md|html|pdf",
             help="The question sheets: md (for reading and diffs), html (to print) or pdf.",
+            callback=check_format,
         ),
     ] = "md",
     out: OutOption = None,

@@ -27,7 +27,14 @@ def _kinds(values: list[str] | None) -> list[str]:
     chosen = values or list(KINDS)
     for value in chosen:
         if value not in KINDS:
-            raise typer.BadParameter(f"`{value}` is not one of {', '.join(KINDS)}")
+            from ..text import suggest
+
+            hint = suggest(value, KINDS)
+            raise typer.BadParameter(
+                f"`{value}` is not a kind of message: use {', '.join(KINDS)}"
+                + (f" ({hint})" if hint else ""),
+                param_hint="'--kind'",
+            )
     return chosen
 
 
@@ -114,6 +121,11 @@ def mail(
         + ("" if dry_run or not run.written else " to out/mail/")
         + (": nothing new to send." if not run.written else ".")
     )
+    if not run.paired:
+        console.say(
+            "There are no pairs yet: `rmentor match`, then `rmentor schedule`, and `rmentor "
+            "mail` writes the welcome letters with their calendar invitations."
+        )
     if run.sent is not None:
         console.say(f"Sent: {count(len(run.sent), 'message')}.")
     for key, refusals in (run.refused or {}).items():

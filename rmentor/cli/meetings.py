@@ -19,6 +19,7 @@ from .options import (
     ProgramOption,
     QuietOption,
     TodayOption,
+    check_date,
     program_folder,
     settings,
     today_or,
@@ -59,6 +60,7 @@ def log_command(
             metavar="YYYY-MM-DD",
             help="Day of the meeting (YYYY-MM-DD; default: today).",
             show_default=False,
+            callback=check_date,
         ),
     ] = None,
     minutes: Annotated[
@@ -128,7 +130,7 @@ def log_command(
                 f"--import reads every session from its file: leave out {', '.join(given)}",
                 param_hint="'--import'",
             )
-        import_sessions(program_folder(program), import_file, quiet=quiet)
+        import_sessions(program_folder(program), import_file, quiet=quiet or settings().quiet)
         return
     if pair is None:
         raise typer.BadParameter(
@@ -140,13 +142,26 @@ def log_command(
         )
     if add and replace:
         raise typer.BadParameter("--add and --replace exclude each other")
-    day = today_or(date)
+    day = today_or(date, "--date")
     same_day: Literal["refuse", "add", "replace"] = (
         "add" if add else "replace" if replace else "refuse"
     )
-    run = run_log(
-        program_folder(program), pair, day, status, minutes, topics or [], notes, same_day
-    )
+    bar = console.Progress(enabled=not (quiet or settings().quiet))
+    try:
+        run = run_log(
+            program_folder(program),
+            pair,
+            day,
+            status,
+            minutes,
+            topics or [],
+            notes,
+            same_day,
+            dated=date is not None,
+            progress=bar,
+        )
+    finally:
+        bar.close()
     chosen, meeting = run.pair, run.meeting
     for other in run.earlier:
         console.warn(
@@ -171,7 +186,11 @@ def import_sessions(folder: Path, name: str, *, quiet: bool) -> None:
     """`log --import FILE`: the export's sessions appended; skipped rows shown as warnings."""
     from .steps import run_import
 
-    run = run_import(folder, name)
+    bar = console.Progress(enabled=not quiet)
+    try:
+        run = run_import(folder, name, bar)
+    finally:
+        bar.close()
     if run.problems:
         console.print_problems(run.problems, stderr=True)
     if not (quiet or settings().quiet):
@@ -185,19 +204,34 @@ def status_command(
     today: TodayOption = None,
     json_output: JsonOption = False,
     program: ProgramOption = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Only what needs acting on: pairs at risk, fit concerns."
+        ),
+    ] = False,
 ) -> None:
     """The dashboard: phase, pairs, meetings held vs planned, pairs at risk, milestones."""
     from .steps import load_status
 
-    status = load_status(program_folder(program), today_or(today))
+    quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not (quiet or json_output))
+    try:
+        status = load_status(program_folder(program), today_or(today), bar)
+    finally:
+        bar.close()
     if json_output:
         console.print_json(status.to_json())
         return
-    show_status(status)
+    show_status(status, quiet=quiet)
 
 
-def show_status(status: Status) -> None:
-    """The dashboard as Rich tables (through `console`)."""
+def show_status(status: Status, *, quiet: bool = False) -> None:
+    """The dashboard as Rich tables (through `console`); `quiet`: only the pairs that
+    need acting on (nothing when none does)."""
+    if quiet:
+        _show_concerns(status)
+        return
     console.print_heading(
         status.program, status.phase, f"as of {status.today}; {status.start} to {status.end}"
     )
@@ -216,6 +250,24 @@ def show_status(status: Status) -> None:
             ("pairs at risk", len(status.at_risk)),
         ),
     )
+    if not status.at_risk and status.pairs_active and status.week is not None:
+        console.success("No pair is at risk.")
+    _show_concerns(status)
+    if status.milestones:
+        console.print_table(
+            "Next milestones",
+            ("date", "time", "milestone", "for"),
+            (
+                (m.date, m.time.strftime("%H:%M") if m.time else "", m.name, m.audience)
+                for m in status.milestones
+            ),
+        )
+    for note in status.notes:
+        console.say(note, style="dim")
+
+
+def _show_concerns(status: Status) -> None:
+    """The pairs at risk and the fit check's concerns, each with what to do."""
     if status.at_risk:
         console.print_table(
             "Pairs at risk",
@@ -238,8 +290,6 @@ def show_status(status: Status) -> None:
                 f"… and {count(hidden, 'more pair')} at risk: `rmentor status --json` "
                 "lists them all, and the coordinator's packet names them."
             )
-    elif status.pairs_active and status.week is not None:
-        console.success("No pair is at risk.")
     if status.fit_concerns:
         from ..engines.status import FIT_NEXT_STEP
 
@@ -255,17 +305,6 @@ def show_status(status: Status) -> None:
         if hidden > 0:
             console.say(f"… and {count(hidden, 'more pair')}: `rmentor status --json` lists them.")
         console.say(f"Next: {FIT_NEXT_STEP}.")
-    if status.milestones:
-        console.print_table(
-            "Next milestones",
-            ("date", "time", "milestone", "for"),
-            (
-                (m.date, m.time.strftime("%H:%M") if m.time else "", m.name, m.audience)
-                for m in status.milestones
-            ),
-        )
-    for note in status.notes:
-        console.say(note, style="dim")
 
 
 def _milestone_json(config: ProgramConfig, milestone: Milestone) -> dict[str, object]:

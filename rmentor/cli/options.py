@@ -16,8 +16,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from ..errors import InvalidProgram, RmentorError
-from ..files.layout import find_program
+from ..errors import InvalidProgram, ProgramNotFound, RmentorError
+from ..files.layout import PROGRAM_FILE, find_program
 from ..text import parse_date as text_date
 from . import console
 
@@ -94,12 +94,24 @@ def show_version(value: bool) -> None:
         raise typer.Exit()
 
 
-def parse_date(text: str) -> dt.date:
-    """A date option (--today, --date) as YYYY-MM-DD."""
+def parse_date(text: str, option: str = "--today") -> dt.date:
+    """A date option (--today, --date) as YYYY-MM-DD; a bad one names the option."""
     try:
         return text_date(text)
     except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
+        advice = (
+            "check the month (01-12) and the day"
+            if "exists" in str(exc)
+            else "write it like 2027-03-01"
+        )
+        raise typer.BadParameter(f"{exc}: {advice}", param_hint=f"'{option}'") from None
+
+
+def check_date(ctx: typer.Context, param: typer.CallbackParam, value: str | None) -> str | None:
+    """Refuse a bad date while the options are read, before any work (exit 2)."""
+    if value is not None:
+        parse_date(value, param.opts[0] if param.opts else "--today")
+    return value
 
 
 ProgramOption = Annotated[
@@ -109,7 +121,6 @@ ProgramOption = Annotated[
         "-p",
         metavar="DIR",
         help="Program folder (default: the nearest folder upward with program.yaml).",
-        file_okay=False,
         show_default=False,
     ),
 ]
@@ -120,6 +131,7 @@ TodayOption = Annotated[
         metavar="YYYY-MM-DD",
         help="Treat this date (YYYY-MM-DD) as today.",
         show_default=False,
+        callback=check_date,
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only problems.")]
@@ -127,16 +139,61 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 
 def program_folder(option: Path | None) -> Path:
-    """The program folder for a command: its own --program, the global one, or a search."""
-    return find_program(Path.cwd(), option or settings().program)
+    """The program folder for a command: its own --program, the global one, or a search.
+
+    A folder given with --program that is not a program folder is said plainly, with
+    what to do: it does not exist, it is some other file, or it has no program.yaml.
+    """
+    given = option or settings().program
+    if given is not None:
+        _check_given_folder(given)
+    return find_program(Path.cwd(), given)
+
+
+def _check_given_folder(given: Path) -> None:
+    if given.name == PROGRAM_FILE and given.is_file():
+        return  # --program path/to/program.yaml: its folder is meant
+    if not given.exists():
+        raise ProgramNotFound(
+            f"--program {given}: there is no such folder; give the folder that holds "
+            f"{PROGRAM_FILE}, or run `rmentor init {given}` to start a program there"
+        )
+    if not given.is_dir():
+        raise ProgramNotFound(
+            f"--program {given}: this is a file, not a folder; give the folder that holds "
+            f"{PROGRAM_FILE}"
+        )
+    if not (given / PROGRAM_FILE).exists():
+        raise ProgramNotFound(
+            f"--program {given}: this folder has no {PROGRAM_FILE}; give the folder that "
+            "holds it, or start a program in a new folder with `rmentor init DIR`"
+        )
 
 
 DryRunOption = Annotated[bool, typer.Option("--dry-run", help="Show the result; write nothing.")]
 
 
-def today_or(text: str | None) -> dt.date:
-    """--today, or the real today."""
-    return parse_date(text) if text is not None else dt.date.today()
+def today_or(text: str | None, option: str = "--today") -> dt.date:
+    """--today (or another date option), or the real today."""
+    return parse_date(text, option) if text is not None else dt.date.today()
+
+
+FORMATS = ("md", "html", "pdf")
+
+
+def check_format(value: str) -> str:
+    """--format: md, html or pdf (any case); anything else is refused before any work."""
+    fmt = value.strip().lower().lstrip(".")
+    if fmt not in FORMATS:
+        from ..text import suggest
+
+        hint = suggest(fmt, FORMATS)
+        raise typer.BadParameter(
+            f"`{value}` is not a format rmentor writes: use md, html or pdf"
+            + (f" ({hint})" if hint else ""),
+            param_hint="'--format'",
+        )
+    return fmt
 
 
 SETUP = "Set up"

@@ -193,10 +193,19 @@ def withdraw(
     """A participant leaves: end their pairs and re-pair their partners."""
     from .steps import run_withdraw
 
-    loaded, result = run_withdraw(
-        program_folder(program), person, today=today_or(today), reason=reason, dry_run=dry_run
-    )
     quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not (quiet or json_output))
+    try:
+        loaded, result = run_withdraw(
+            program_folder(program),
+            person,
+            today=today_or(today),
+            reason=reason,
+            dry_run=dry_run,
+            progress=bar,
+        )
+    finally:
+        bar.close()
     if json_output:
         console.print_json(_match_json(result))
         return
@@ -210,15 +219,24 @@ def explain(
     target: Annotated[str, typer.Argument(help="A pair id or a participant id.", metavar="ID")],
     json_output: JsonOption = False,
     program: ProgramOption = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Only the pair and its score: no tables."),
+    ] = False,
 ) -> None:
     """Why a person got their partner: score per criterion, rules, best alternatives."""
     from ..engines.matching.explain import explain as explain_pairing
-    from ..files.load import open_program
+    from .steps import read_program
 
-    loaded = open_program(program_folder(program))
-    found = explain_pairing(
-        loaded.config, loaded.participants, loaded.pairings, target, set(loaded.history)
-    )
+    quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not (quiet or json_output))
+    try:
+        loaded = read_program(program_folder(program), bar)
+        found = explain_pairing(
+            loaded.config, loaded.participants, loaded.pairings, target, set(loaded.history)
+        )
+    finally:
+        bar.close()
     if json_output:
         console.print_json({"explanations": [e.to_json() for e in found]})
         return
@@ -226,6 +244,12 @@ def explain(
         person = f"{item.person.name} ({item.person.id}, {item.person.role})"
         if item.pair is None or item.partner is None:
             console.say(f"{person} has no partner.", style="bold")
+        elif quiet:
+            console.say(
+                f"{item.pair.id}: {person} with {item.partner.name} ({item.partner.id}), "
+                f"score {item.pair.score:.3f}" + (" [locked]" if item.pair.locked else "")
+            )
+            continue
         else:
             console.say(
                 f"{item.pair.id}: {person} with {item.partner.name} ({item.partner.id}), "
@@ -247,6 +271,8 @@ def explain(
                 ("rule", "mode", "result"),
                 ((r, m, "satisfied" if ok else "BROKEN") for r, m, ok in item.rules),
             )
+        if quiet:
+            continue
         console.print_table(
             "Best alternatives",
             ("id", "name", "score", "why not"),

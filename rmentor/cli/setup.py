@@ -16,6 +16,7 @@ from ..text import count
 from . import console
 
 if TYPE_CHECKING:  # purge's records: loaded only by `purge`, not by every `--help`
+    from ..documents.render import Progress
     from ..files.archive import PurgePlan
     from ..model.archive import Archive
 from .options import (
@@ -68,7 +69,13 @@ def validate(
     """Check every file of the program and report all problems at once."""
     from .steps import validate_program
 
-    problems, summary = validate_program(program_folder(program))
+    quiet = quiet or settings().quiet
+    bar = console.Progress(enabled=not (quiet or json_output))
+    try:
+        with bar.working(console.READING):
+            problems, summary = validate_program(program_folder(program))
+    finally:
+        bar.close()
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     warnings = len(problems) - errors
     failed = errors > 0 or (strict and warnings > 0)
@@ -82,7 +89,9 @@ def validate(
         )
     else:
         console.print_problems(problems)
-        if not (quiet or settings().quiet):
+        # No one read because of errors: "0 participants" would mislead, so say nothing.
+        unread = errors > 0 and summary.participants == 0
+        if not quiet and not unread:
             console.say(
                 f"{count(summary.participants, 'participant')}: "
                 f"{count(summary.mentors, 'mentor')} ({count(summary.capacity, 'place')}), "
@@ -90,9 +99,15 @@ def validate(
                 f"{count(summary.departments, 'department')}, "
                 f"{count(len(summary.timezones), 'time zone')}."
             )
+        if not quiet:
             counts = f"{count(errors, 'error')}, {count(warnings, 'warning')}"
             if failed:
-                console.fail(f"validation failed: {counts}")
+                console.fail(
+                    f"validation failed: {counts}; fix {'it' if errors == 1 else 'each'} at "
+                    "the file:line:column shown above, then run `rmentor validate` again"
+                    if errors
+                    else f"validation failed: {counts} (--strict makes warnings fail)"
+                )
             else:
                 console.success(f"The program is valid ({counts}).")
     if failed:
@@ -118,7 +133,9 @@ def _in_git(folder: Path) -> bool:
     return any((parent / ".git").exists() for parent in (folder, *folder.parents))
 
 
-def run_purge(folder: Path, *, today: dt.date, force: bool, dry_run: bool) -> PurgeRun:
+def run_purge(
+    folder: Path, *, today: dt.date, force: bool, dry_run: bool, progress: Progress | None = None
+) -> PurgeRun:
     """`rmentor purge`: inside the program lock, load, evaluate, archive, and swap the files.
 
     Everything is computed before the first file moves; `files.archive.apply_purge`
@@ -129,8 +146,7 @@ def run_purge(folder: Path, *, today: dt.date, force: bool, dry_run: bool) -> Pu
     from ..engines.purge import build_archive, check_finished
     from ..files.archive import apply_purge, program_files, purge_plan, recover
     from ..files.layout import ARCHIVE_FILE, program_lock
-    from ..files.load import open_program
-    from .steps import evaluate_program
+    from .steps import evaluate_program, read_program
 
     with program_lock(folder, enabled=not dry_run):
         recovered = None if dry_run else recover(folder)
@@ -141,7 +157,7 @@ def run_purge(folder: Path, *, today: dt.date, force: bool, dry_run: bool) -> Pu
                 f"this program was purged already ({ARCHIVE_FILE} is its archive); "
                 "name its folder under a later program's evaluation.compare"
             )
-        program = open_program(folder)
+        program = read_program(folder, progress)
         if not dry_run:
             check_finished(program, today, force=force)
         report = evaluate_program(program, today)
@@ -236,7 +252,13 @@ def purge(
     exports, notes, state, out/. See docs/purge.md.
     """
     day = today_or(today)
-    run = run_purge(program_folder(program), today=day, force=force, dry_run=dry_run)
+    bar = console.Progress(enabled=not (quiet or json_output or settings().quiet))
+    try:
+        run = run_purge(
+            program_folder(program), today=day, force=force, dry_run=dry_run, progress=bar
+        )
+    finally:
+        bar.close()
     if json_output:
         console.print_json(_purge_json(run))
     elif not (quiet or settings().quiet):

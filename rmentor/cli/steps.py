@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from ..documents.packets import handouts, index_document, packets
+from ..documents.packets import Contexts, handouts, index_document, packets
 from ..documents.render import Document, Progress, Renderer, render_documents
 from ..documents.report import CHART_DIR, ReportRun, certificate_documents, charts, report_document
 from ..engines.evaluation import answers_to_date, evaluate
@@ -44,6 +44,7 @@ from ..files.layout import (
     MEETINGS_FILE,
     OUT_DIR,
     PAIRINGS_FILE,
+    PROGRAM_FILE,
     SCHEDULE_FILE,
     STATE_DIR,
     TEMPLATES_DIR,
@@ -61,6 +62,7 @@ from ..model.checks import Summary, feasibility, summarize
 from ..model.config import TopicIndex
 from ..model.pairings import Pairing, resolve_pair
 from ..model.program import Program
+from . import console
 
 
 @contextmanager
@@ -71,6 +73,7 @@ def changing(
     out: Path | None = None,
     log: bool = False,
     dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> Iterator[Batch | None]:
     """Around a command that writes: the lock, its folders checked, one batch committed
     at the end (`None` for a dry run, which takes no lock and writes nothing).
@@ -79,11 +82,14 @@ def changing(
     `log`: it rewrites meetings.csv, in the program folder itself.
     The program's own state/ and out/ must be real folders: a link committed to a
     shared folder could send files anywhere (`--out DIR` writes elsewhere on purpose).
+    While another run holds the program's lock, `progress` says so instead of hanging.
     """
     if dry_run:
         yield None
         return
-    with program_lock(folder):
+    with ExitStack() as locked:
+        with console.working(progress, "waiting for another rmentor run on this program"):
+            locked.enter_context(program_lock(folder))
         checks = [(folder, "the meeting log")] if log else []
         if state:
             checks.append((folder / STATE_DIR, "state"))
@@ -102,6 +108,13 @@ def changing(
         remove_stale([folder], deep=False)
         with Batch() as batch:
             yield batch
+
+
+def read_program(folder: Path, progress: Progress | None = None) -> Program:
+    """`open_program`, with "reading the program" drawn while it takes long (10,000
+    people take seconds); stops with every problem when the files have errors."""
+    with console.working(progress, console.READING):
+        return open_program(folder)
 
 
 def validate_program(folder: Path) -> tuple[list[Problem], Summary]:
@@ -162,19 +175,32 @@ def run_match(
     progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
     """`rmentor match`: load inside the lock, match, write."""
-    with changing(folder, state=True, dry_run=dry_run) as batch:
-        program = open_program(folder)
+    with changing(folder, state=True, dry_run=dry_run, progress=progress) as batch:
+        program = read_program(folder, progress)
         return match_step(program, batch, today=today, rematch=rematch, progress=progress)
 
 
 def run_withdraw(
-    folder: Path, person: str, *, today: dt.date, reason: str | None, dry_run: bool = False
+    folder: Path,
+    person: str,
+    *,
+    today: dt.date,
+    reason: str | None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
     """`rmentor withdraw`: record that `person` left, end their pairs, re-pair their partners."""
-    with changing(folder, state=True, dry_run=dry_run) as batch:
-        program = open_program(folder)
-        if person not in {p.id for p in program.participants}:
-            raise RmentorError(f"`{person}` is not on the roster")
+    with changing(folder, state=True, dry_run=dry_run, progress=progress) as batch:
+        program = read_program(folder, progress)
+        ids = [p.id for p in program.participants]
+        if person not in ids:
+            from ..text import suggest
+
+            hint = suggest(person, ids)
+            raise RmentorError(
+                f"`{person}` is not on the roster: give the id from the roster's id column "
+                "(ids are matched exactly)" + (f"; {hint}" if hint else "")
+            )
         if person in program.pairings.withdrawn_ids():
             raise RmentorError(f"`{person}` has already withdrawn")
         if not program.pairings.pairs:
@@ -231,27 +257,39 @@ def run_log(
     topics: list[str],
     notes: str | None,
     same_day: Literal["refuse", "add", "replace"] = "refuse",
+    *,
+    dated: bool = True,
+    progress: Progress | None = None,
 ) -> LogRun:
     """`rmentor log`: check the entry against the program, append it to meetings.csv.
 
     A second entry for one pair on one day is refused unless `same_day` says to add it
-    (two meetings that day) or to replace the earlier entries.
+    (two meetings that day) or to replace the earlier entries. `dated`: the day was
+    given with --date (else it is today's, which a message then says).
     """
     try:
         state_word = parse_status(status)
     except ValueError as exc:
-        raise RmentorError(str(exc)) from None
+        raise RmentorError(f"--status: {exc}") from None
     if minutes is not None:
         try:
             check_minutes(minutes)
         except ValueError as exc:
             raise RmentorError(f"--minutes: {exc}") from None
-    with changing(folder, log=True):
-        program = open_program(folder)
+    with changing(folder, log=True, progress=progress):
+        program = read_program(folder, progress)
         info = program.config.program
         if not info.start <= day <= info.end:
+            if not dated:
+                raise RmentorError(
+                    f"no --date given, and today ({day}) is outside the program "
+                    f"({info.start} to {info.end}): give the meeting's day with "
+                    "--date YYYY-MM-DD"
+                )
             raise RmentorError(
-                f"{day} is outside the program ({info.start} to {info.end}); check --date"
+                f"--date {day} is outside the program ({info.start} to {info.end}): give "
+                "the day the pair met, or correct program.start and program.end in "
+                f"{PROGRAM_FILE}"
             )
         names = {p.id: p.name for p in program.participants}
         topic_ids = _topic_ids(program, topics)
@@ -320,7 +358,7 @@ def _export_path(folder: Path, name: str) -> Path:
     )
 
 
-def run_import(folder: Path, name: str) -> ImportRun:
+def run_import(folder: Path, name: str, progress: Progress | None = None) -> ImportRun:
     """`rmentor log --import FILE`: a check-in export's sessions appended to
     meetings.csv in one write. When no row can be imported and some were bad, nothing
     is written and every problem is raised (`NothingImported`); otherwise the skipped
@@ -329,9 +367,9 @@ def run_import(folder: Path, name: str) -> ImportRun:
     from ..files.tables import read_table
 
     path = _export_path(folder, name)
-    with changing(folder, log=True) as batch:
+    with changing(folder, log=True, progress=progress) as batch:
         assert batch is not None  # not a dry run
-        program = open_program(folder)
+        program = read_program(folder, progress)
         if not program.pairings.pairs:
             raise NoPairs
         table, problems = read_table(path.parent, path.name, Location(name))
@@ -360,9 +398,9 @@ def run_import(folder: Path, name: str) -> ImportRun:
     )
 
 
-def load_status(folder: Path, today: dt.date) -> Status:
+def load_status(folder: Path, today: dt.date, progress: Progress | None = None) -> Status:
     """`rmentor status`: everything the dashboard needs, from one load."""
-    program = open_program(folder)
+    program = read_program(folder, progress)
     return build_status(
         program.config,
         program.participants,
@@ -435,8 +473,9 @@ def run_schedule(
 ) -> ScheduleRun:
     """`rmentor schedule`: load inside the lock, plan, write."""
     target = out_folder(folder, out)
-    with changing(folder, state=True, out=target, dry_run=dry_run) as batch:
-        return schedule_step(open_program(folder), batch, today=today, out=out, progress=progress)
+    with changing(folder, state=True, out=target, dry_run=dry_run, progress=progress) as batch:
+        program = read_program(folder, progress)
+        return schedule_step(program, batch, today=today, out=out, progress=progress)
 
 
 # -- documents ------------------------------------------------------------------------------
@@ -447,13 +486,14 @@ def renderer(program: Program) -> Renderer:
     return Renderer(program.folder / TEMPLATES_DIR, program.config.program.paper)
 
 
-def handout_documents(
+def document_contexts(
     program: Program, today: dt.date, extra: dict[str, Any] | None = None
-) -> list[Document]:
-    """The `handouts` command's documents (`extra`: `context_extra`, if already made)."""
+) -> Contexts:
+    """The documents' contexts, made once for handouts and packets (`extra`:
+    `context_extra`, if already made)."""
     from ..documents.packets import context_extra
 
-    return handouts(
+    return Contexts(
         program.config,
         program.participants,
         program.pairings,
@@ -463,15 +503,28 @@ def handout_documents(
     )
 
 
+def handout_documents(
+    program: Program, today: dt.date, contexts: Contexts | None = None
+) -> list[Document]:
+    """The `handouts` command's documents (`contexts`: `document_contexts`, if made)."""
+    made = contexts or document_contexts(program, today)
+    return handouts(
+        program.config,
+        program.participants,
+        program.pairings,
+        program.schedule,
+        today,
+        contexts=made,
+    )
+
+
 def packet_documents(
     program: Program,
     today: dt.date,
     only: str | None = None,
-    extra: dict[str, Any] | None = None,
+    contexts: Contexts | None = None,
 ) -> list[Document]:
     """The `packet` command's documents (one pair's, or every pair's and the coordinator's)."""
-    from ..documents.packets import context_extra
-
     if only is not None:  # a pair id, or a person's id as `log` and `explain` take
         names = {p.id: p.name for p in program.participants}
         pair = resolve_pair(program.pairings, only, names)
@@ -485,7 +538,7 @@ def packet_documents(
         program.schedule,
         today,
         only,
-        extra if extra is not None else context_extra(program, today),
+        contexts=contexts or document_contexts(program, today),
     )
 
 
@@ -529,22 +582,25 @@ def evaluate_program(program: Program, today: dt.date, threshold: int | None = N
     )
 
 
-def report_step(program: Program, today: dt.date) -> ReportRun:
+def report_step(program: Program, today: dt.date, progress: Progress | None = None) -> ReportRun:
     """The report as of `today`, with its earlier cohorts (evaluation.compare)."""
     from ..engines.purge import archived_cohort
     from ..files.archive import read_standing
 
     config = program.config
-    report = evaluate_program(program, today)
+    with console.working(progress, "evaluating the program"):
+        report = evaluate_program(program, today)
     cohorts: list[Cohort] = []
-    for name in config.evaluation.compare:
+    for done, name in enumerate(config.evaluation.compare):
+        if progress is not None:
+            progress("comparing earlier cohorts", done, len(config.evaluation.compare))
         # A purged program (`rmentor purge`) has only the figures its report showed.
         standing = read_standing((program.folder / name).resolve())
         if standing is not None:
             cohorts.append(archived_cohort(standing, config.evaluation.anonymity_threshold))
             continue
         try:
-            earlier = open_program((program.folder / name).resolve())
+            earlier = read_program((program.folder / name).resolve())
         except InvalidProgram as exc:
             count = sum(1 for p in exc.problems if p.severity.value == "error")
             errors = "1 error" if count == 1 else f"{count} errors"
@@ -568,14 +624,17 @@ def report_step(program: Program, today: dt.date) -> ReportRun:
     return ReportRun(program, report)
 
 
-def write_report(batch: Batch, run: ReportRun, fmt: str, out: Path) -> Written:
+def write_report(
+    batch: Batch, run: ReportRun, fmt: str, out: Path, progress: Progress | None = None
+) -> Written:
     """out/report.<fmt>, its charts and the certificates; only changed files rewritten.
 
     In Markdown the charts are files in out/report-charts/ that the report links; in
     HTML and PDF they are inline. Certificates are for printing: HTML when the report
     is Markdown.
     """
-    drawn = charts(run)
+    with console.working(progress, "drawing the charts"):
+        drawn = charts(run)
     figures = {f"{CHART_DIR}/{name}.svg": chart.svg for name, chart in drawn.items()}
     files: list[str] = []
     changed = 0
@@ -583,10 +642,12 @@ def write_report(batch: Batch, run: ReportRun, fmt: str, out: Path) -> Written:
         for path, svg in sorted(figures.items()):
             changed += batch.add(inside(out, path), svg.encode("utf-8"))
             files.append(path)
-    report = write_documents(batch, [report_document(run, figures)], run.program, fmt, out)
+    report = write_documents(
+        batch, [report_document(run, figures)], run.program, fmt, out, progress
+    )
     certificate_fmt = "html" if fmt == "md" else fmt
     certificates = write_documents(
-        batch, certificate_documents(run), run.program, certificate_fmt, out
+        batch, certificate_documents(run), run.program, certificate_fmt, out, progress
     )
     return Written(
         (*files, *report.files, *certificates.files),
@@ -642,23 +703,22 @@ def build(
     handouts, packets, report, certificates, index — written all at once at the end."""
     target = out_folder(folder, out)
     steps: list[str] = []
-    with changing(folder, state=True, out=target) as batch:
+    with changing(folder, state=True, out=target, progress=progress) as batch:
         assert batch is not None
-        program = open_program(folder)
+        program = read_program(folder, progress)
         if not program.pairings.active:
             program, _ = match_step(program, batch, today=today, progress=progress)
             steps.append("matched")
         scheduled = schedule_step(program, batch, today=today, out=target, progress=progress)
         program = scheduled.program
         steps.append("scheduled")
-        evaluated = report_step(program, today)
-        from ..documents.packets import context_extra
-
-        extra = context_extra(program, today)  # status and who is left out: worked out once
-        docs = handout_documents(program, today, extra)
-        docs += packet_documents(program, today, None, extra)
+        evaluated = report_step(program, today, progress)
+        # the status and who is left out worked out once, and each context made once
+        contexts = document_contexts(program, today)
+        docs = handout_documents(program, today, contexts)
+        docs += packet_documents(program, today, None, contexts)
         written = write_documents(batch, docs, program, fmt, target, progress)
-        evaluation = write_report(batch, evaluated, fmt, target)
+        evaluation = write_report(batch, evaluated, fmt, target, progress)
         index_fmt = "md" if fmt == "md" else "html"
         entries = _index_entries(program, docs, evaluated, scheduled.calendars, fmt)
         index_doc = index_document(program.config, today, entries, index_fmt)
@@ -713,6 +773,7 @@ class MailRun:
     refused: dict[str, list[str]] | None = None  # message key -> refused recipients, why
     not_sent: list[MailRecord] | None = None
     stopped: str | None = None
+    paired: bool = True  # `match` has run: without pairs, there is little to write
 
 
 def mail_step(
@@ -732,12 +793,22 @@ def mail_step(
 
     config = program.config
     if not (config.mail.sender or config.program.leader.email):
-        raise RmentorError(
-            "messages need a sender: set program.leader.email, or mail.from, in program.yaml"
+        from ..errors import error
+
+        raise InvalidProgram(
+            [
+                error(
+                    program.where.at("program", "leader"),
+                    "e-mail needs a sender, and program.leader has no email",
+                    "add `email: you@example.com` to program.leader, or set mail.from",
+                )
+            ]
         )
     from ..documents.packets import context_extra
 
     state = read_mail(program.folder)
+    if "welcome" in kinds:
+        _check_scheduled(program, state.keys())
     extra = context_extra(program, today)  # the status (pairs at risk) and the letters' data
     given = MailInput(
         config=config,
@@ -747,7 +818,7 @@ def mail_step(
         meetings=program.meetings,
         today=today,
         at_risk={r["pair"]: r["reason"] for r in extra["at_risk"] if r["reason"]},
-        letters=handout_documents(program, today, extra),
+        letters=handout_documents(program, today, document_contexts(program, today, extra)),
         topic_titles={t.id: t.title for t in config.topics},
     )
     people = {p.id for p in program.participants}
@@ -786,6 +857,27 @@ def mail_step(
     return records, notes
 
 
+def _check_scheduled(program: Program, written: set[str]) -> None:
+    """A welcome letter carries the pair's calendar invitations, and goes once: written
+    before `rmentor schedule`, it would go without them, and they would never follow."""
+    planned = {plan.pair for plan in program.schedule.plans}
+    waiting = sorted(
+        pair.id
+        for pair in program.pairings.active
+        if pair.id not in planned
+        and any(f"welcome:{who}:{pair.id}" not in written for who in (pair.mentor, pair.mentee))
+    )
+    if waiting:
+        more = len(waiting) - 5
+        shown = ", ".join(waiting[:5]) + (f" and {more} more" if more > 0 else "")
+        raise RmentorError(
+            f"no meetings are planned yet for {len(waiting)} "
+            f"{'pair' if len(waiting) == 1 else 'pairs'} ({shown}), and their welcome "
+            "letters would go without the calendar invitations: run `rmentor schedule` "
+            "first (or leave welcome out with --kind)"
+        )
+
+
 def run_mail(
     folder: Path,
     *,
@@ -799,8 +891,8 @@ def run_mail(
     """`rmentor mail`: write the messages due; with `send`, deliver every message
     written and not sent yet, recording each in state/mail.toml as the server accepts it."""
     target = out_folder(folder, out)
-    with changing(folder, state=True, out=target, dry_run=dry_run) as batch:
-        program = open_program(folder)
+    with changing(folder, state=True, out=target, dry_run=dry_run, progress=progress) as batch:
+        program = read_program(folder, progress)
         if send and program.config.mail.smtp is None:
             raise RmentorError(
                 "mail.smtp is not set in program.yaml: add `mail: {smtp: {host: ..., "
@@ -809,7 +901,7 @@ def run_mail(
         written, notes = mail_step(
             program, batch, today=today, kinds=kinds, out=out, progress=progress
         )
-    run = MailRun(written, notes)
+    run = MailRun(written, notes, paired=bool(program.pairings.pairs))
     if send and not dry_run:
         _send(program, target, run)
     return run

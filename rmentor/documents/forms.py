@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -545,14 +545,18 @@ def feedback_name(kind: str) -> str:
     return f"handouts/feedback-{kind.replace('_', '-')}"
 
 
-def feedback_documents(config: ProgramConfig, base: Mapping[str, Any]) -> list[Document]:
+def feedback_documents(
+    config: ProgramConfig, base: Mapping[str, Any] | Callable[[str], Mapping[str, Any]]
+) -> list[Document]:
     """One printable feedback form per survey kind the program uses (`survey_kinds`),
-    rendered from `base` (the handouts' program context) with its `survey_kind`."""
+    rendered from `base` (the handouts' program context) with its `survey_kind`; or
+    from `base(kind)`, the context a build shares with its packets (`Contexts.form`)."""
+    context = base if callable(base) else (lambda kind: {**base, "survey_kind": kind})
     return [
         Document(
             feedback_name(kind),
             f"Feedback form: {KIND_TITLES[kind].lower()}",
-            (Part(FEEDBACK_TEMPLATE, {**base, "survey_kind": kind}, "form"),),
+            (Part(FEEDBACK_TEMPLATE, context(kind), "form"),),
             "form",
         )
         for kind in survey_kinds(config)

@@ -507,6 +507,68 @@ HANDOUTS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+class Contexts:
+    """The templates' contexts of one program on one day, each made once.
+
+    Handouts, packets and the coordinator's summary share them: a pair's context is
+    worked out once, not once per document, and a part in several documents (a letter
+    in its own file and in the packet; the guides and the survey form in every packet)
+    has one context object, which `Renderer` knows again without comparing contents.
+    """
+
+    def __init__(
+        self,
+        config: ProgramConfig,
+        participants: Sequence[Participant],
+        pairs: PairingState,
+        schedule: Schedule,
+        today: dt.date,
+        extra: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.config = config
+        self.schedule = schedule
+        self.base = {**program_context(config, participants, pairs, today), **(extra or {})}
+        self.people = {p.id: p for p in participants}
+        self.titles = _titles(config)
+        self._pairs: dict[str, dict[str, Any]] = {}
+        self._letters: dict[tuple[str, str], dict[str, Any]] = {}
+        self._forms: dict[str, dict[str, Any]] = {}
+
+    def pair(self, pair: Pairing) -> dict[str, Any]:
+        """The base context with the pair's own (`pair_context`) as `pair`."""
+        found = self._pairs.get(pair.id)
+        if found is None:
+            own = pair_context(pair, self.people, self.schedule, self.titles, self.config)
+            found = self._pairs[pair.id] = {**self.base, "pair": own}
+        return found
+
+    def letter(self, pair: Pairing, who: str, other: str) -> dict[str, Any]:
+        """The pair's context for `who`'s welcome letter: `person` and `partner`."""
+        found = self._letters.get((pair.id, who))
+        if found is None:
+            found = self._letters[(pair.id, who)] = {
+                **self.pair(pair),
+                "person": person_context(self.people[who], self.titles, self.config),
+                "partner": person_context(self.people[other], self.titles, self.config),
+            }
+        return found
+
+    def form(self, survey_kind: str) -> dict[str, Any]:
+        """The base context for the paper form of one survey kind."""
+        found = self._forms.get(survey_kind)
+        if found is None:
+            found = self._forms[survey_kind] = {**self.base, "survey_kind": survey_kind}
+        return found
+
+    def paired(self, pairs: PairingState) -> list[Pairing]:
+        """The active pairs whose two people are on the roster, by id."""
+        return [
+            p
+            for p in sorted(pairs.active, key=lambda p: p.id)
+            if p.mentor in self.people and p.mentee in self.people
+        ]
+
+
 def handouts(
     config: ProgramConfig,
     participants: Sequence[Participant],
@@ -514,32 +576,26 @@ def handouts(
     schedule: Schedule,
     today: dt.date,
     extra: Mapping[str, Any] | None = None,
+    contexts: Contexts | None = None,
 ) -> list[Document]:
-    """Guides, training outlines, the feedback forms; letters, agreements, agenda sheets."""
-    base = {**program_context(config, participants, pairs, today), **(extra or {})}
+    """Guides, training outlines, the feedback forms; letters, agreements, agenda sheets.
+    `contexts`: the build's, shared with `packets` (else made here)."""
+    made = contexts or Contexts(config, participants, pairs, schedule, today, extra)
+    base, people = made.base, made.people
     docs = [
         Document(f"handouts/{name}", title, (Part(template, base),), kind)
         for name, template, title, kind in HANDOUTS
     ]
-    docs += feedback_documents(config, base)  # one paper form per survey kind used
-    people = {p.id: p for p in participants}
-    titles = _titles(config)
-    for pair in sorted(pairs.active, key=lambda p: p.id):
-        if pair.mentor not in people or pair.mentee not in people:
-            continue
-        context = {**base, "pair": pair_context(pair, people, schedule, titles, config)}
+    docs += feedback_documents(config, made.form)  # one paper form per survey kind used
+    for pair in made.paired(pairs):
+        context = made.pair(pair)
         names = f"{people[pair.mentor].name} and {people[pair.mentee].name}"
         for who, other in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor)):
-            letter = {
-                **context,
-                "person": person_context(people[who], titles, config),
-                "partner": person_context(people[other], titles, config),
-            }
             docs.append(
                 Document(
                     f"letters/{file_stem(who)}-{pair.id}",
                     f"Welcome, {people[who].name}",
-                    (Part("welcome_letter.md.j2", letter, "letter"),),
+                    (Part("welcome_letter.md.j2", made.letter(pair, who, other), "letter"),),
                 )
             )
         docs.append(
@@ -558,6 +614,7 @@ def handouts(
                 "sheets",
             )
         )
+    titles = made.titles
     for entry in base.get("left_out", ()):
         if entry["id"] not in people:
             continue
@@ -587,28 +644,19 @@ def packets(
     today: dt.date,
     only: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    contexts: Contexts | None = None,
 ) -> list[Document]:
-    """One packet per pair (and one for the coordinator, unless `only` names a pair)."""
-    base = {**program_context(config, participants, pairs, today), **(extra or {})}
-    people = {p.id: p for p in participants}
-    titles = _titles(config)
+    """One packet per pair (and one for the coordinator, unless `only` names a pair).
+    `contexts`: the build's, shared with `handouts` (else made here)."""
+    made = contexts or Contexts(config, participants, pairs, schedule, today, extra)
+    base, people = made.base, made.people
     docs: list[Document] = []
-    for pair in sorted(pairs.active, key=lambda p: p.id):
+    for pair in made.paired(pairs):
         if only is not None and pair.id != only:
             continue
-        if pair.mentor not in people or pair.mentee not in people:
-            continue
-        context = {**base, "pair": pair_context(pair, people, schedule, titles, config)}
+        context = made.pair(pair)
         letters = [
-            Part(
-                "welcome_letter.md.j2",
-                {
-                    **context,
-                    "person": person_context(people[who], titles, config),
-                    "partner": person_context(people[other], titles, config),
-                },
-                "letter",
-            )
+            Part("welcome_letter.md.j2", made.letter(pair, who, other), "letter")
             for who, other in ((pair.mentor, pair.mentee), (pair.mentee, pair.mentor))
         ]
         mentor, mentee = people[pair.mentor], people[pair.mentee]
@@ -641,23 +689,12 @@ def packets(
             Part("agenda_sheets.md.j2", context, "sheets"),
             Part("mentor_guide.md.j2", base),
             Part("mentee_guide.md.j2", base),
-            *(
-                [Part(FEEDBACK_TEMPLATE, {**base, "survey_kind": PACKET_SURVEY}, "form")]
-                if formal
-                else []
-            ),
+            *([Part(FEEDBACK_TEMPLATE, made.form(PACKET_SURVEY), "form")] if formal else []),
         )
         name = f"{mentor.name} and {mentee.name}"
         docs.append(Document(f"packets/{pair.id}", f"Packet: {name}", parts, "packet"))
     if only is None:
-        summary = {
-            **base,
-            "pairs": [
-                pair_context(p, people, schedule, titles, config)
-                for p in sorted(pairs.active, key=lambda p: p.id)
-                if p.mentor in people and p.mentee in people
-            ],
-        }
+        summary = {**base, "pairs": [made.pair(p)["pair"] for p in made.paired(pairs)]}
         parts = (
             Part("coordinator_summary.md.j2", summary),
             Part("coordinator_only.md.j2", summary),

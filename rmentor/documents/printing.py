@@ -109,12 +109,13 @@ _PRINTERS: dict[tuple[Path | None, str], _Printer] = {}  # per worker process
 
 def _print_chunk(job: tuple[Path | None, str, str, Sequence[Document]]) -> list[bytes]:
     # Top level, so that worker processes find it by its module path.
-    from .render import Renderer
+    from .render import worker_renderer
 
     templates, paper, header, docs = job
+    renderer = worker_renderer(templates, paper)  # parts laid out are kept, not rendered
     printer = _PRINTERS.get((templates, paper))
     if printer is None:
-        printer = _PRINTERS[(templates, paper)] = _Printer(Renderer(templates, paper))
+        printer = _PRINTERS[(templates, paper)] = _Printer(renderer)
     return [printer.pdf(doc, header) for doc in docs]
 
 

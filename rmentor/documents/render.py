@@ -182,6 +182,13 @@ class Renderer:
         self.html_env.filters["css_string"] = css_string
         self.paper = paper
         self._cache: dict[tuple[str, str], str] = {}
+        self._seen: dict[int, tuple[Mapping[str, Any], str]] = {}
+
+    def forget(self) -> None:
+        """Drop the parts rendered so far (a worker's next chunk shares none of them);
+        the compiled templates stay."""
+        self._cache.clear()
+        self._seen.clear()
 
     def markdown(self, part: Part) -> str:
         """One part as Markdown (LF endings, one trailing newline).
@@ -189,10 +196,21 @@ class Renderer:
         Parts with equal contexts (the guides in every packet, a letter in the handouts
         and in the packet) are rendered once.
         """
-        key = (part.template, _fingerprint(part.context))
+        key = (part.template, self._fingerprint(part.context))
         if key not in self._cache:
             self._cache[key] = self._render_markdown(part)
         return self._cache[key]
+
+    def _fingerprint(self, context: Mapping[str, Any]) -> str:
+        # Worked out once per context object: documents share their parts' contexts
+        # (`packets.Contexts`), and a large one (the coordinator's, every pair) is
+        # costly to repr. The object is kept, so its id cannot be reused meanwhile.
+        seen = self._seen.get(id(context))
+        if seen is not None and seen[0] is context:
+            return seen[1]
+        key = _fingerprint(context)
+        self._seen[id(context)] = (context, key)
+        return key
 
     def _render_markdown(self, part: Part) -> str:
         try:
@@ -206,7 +224,7 @@ class Renderer:
 
     def html_body(self, part: Part) -> str:
         """One part as an HTML fragment (Markdown rendered, raw HTML never passed)."""
-        key = ("html:" + part.template, _fingerprint(part.context))
+        key = ("html:" + part.template, self._fingerprint(part.context))
         if key not in self._cache:
             self._cache[key] = markdown_to_html(self.markdown(part))
         return self._cache[key]
@@ -377,10 +395,23 @@ def by_pair(docs: Sequence[Document]) -> list[Document]:
     return sorted(docs, key=lambda d: (d.path.rsplit("/", 1)[-1].rsplit("-", 1)[-1], d.path))
 
 
+_RENDERERS: dict[tuple[Path | None, str], Renderer] = {}  # per worker process
+
+
+def worker_renderer(templates: Path | None, paper: str) -> Renderer:
+    """This worker process's renderer: compiling the templates again for every chunk
+    cost as much as rendering it. Forgets the previous chunk's parts."""
+    renderer = _RENDERERS.get((templates, paper))
+    if renderer is None:
+        renderer = _RENDERERS[(templates, paper)] = Renderer(templates, paper)
+    renderer.forget()
+    return renderer
+
+
 def _render_chunk(job: tuple[Path | None, str, str, str, Sequence[Document]]) -> list[bytes]:
     # Top level, so that worker processes find it by its module path.
     templates, paper, fmt, header, docs = job
-    renderer = Renderer(templates, paper)
+    renderer = worker_renderer(templates, paper)
     return [
         renderer.document(d.title, d.parts, fmt, header=header, kind=d.kind, figures=d.figures)
         for d in docs

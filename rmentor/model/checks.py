@@ -270,11 +270,17 @@ def check_dates(program: Program) -> list[Problem]:
     config = program.config
     info, meetings, where = config.program, config.meetings, program.where
     problems: list[Problem] = []
-    if info.start >= info.end:
+    # Dates the wrong way round: one error, not a warning for every blackout and
+    # milestone measured against them (nor, in check_meeting_log, every meeting).
+    spans = info.start < info.end
+    if not spans:
         problems.append(
             error(
                 where.at("program", "end"),
                 f"program.end {info.end} is not after program.start {info.start}",
+                "swap them: start is the program's first day, end its last"
+                if info.end < info.start
+                else "end is the program's last day: set it weeks after the start",
             )
         )
     for i, span in enumerate(info.blackout):
@@ -285,7 +291,7 @@ def check_dates(program: Program) -> list[Problem]:
                     f"blackout from {span.start} to {span.end} runs backwards",
                 )
             )
-        elif span.end < info.start or span.start > info.end:
+        elif spans and (span.end < info.start or span.start > info.end):
             problems.append(
                 warning(
                     where.at("program", "blackout", i),
@@ -314,7 +320,7 @@ def check_dates(program: Program) -> list[Problem]:
                         f"in the blackout {span.start} to {span.end}",
                     )
                 )
-        if (
+        if spans and (
             not info.start - dt.timedelta(weeks=8)
             <= milestone.date
             <= info.end + dt.timedelta(weeks=8)
@@ -607,7 +613,8 @@ def check_pairs(program: Program) -> list[Problem]:
     where = program.where
     people = _index(program)
     problems: list[Problem] = []
-    for section in ("locked", "excluded"):
+    # An empty or unreadable roster is the problem to report, once: not every id here.
+    for section in ("locked", "excluded") if people else ():
         for i, (mentor, mentee) in enumerate(getattr(config.matching, section)):
             at = where.at("matching", section, i)
             for person_id, role in ((mentor, "mentor"), (mentee, "mentee")):
@@ -616,7 +623,9 @@ def check_pairs(program: Program) -> list[Problem]:
                         error(
                             at,
                             f"{section} pair names unknown participant `{person_id}`",
-                            _id_hint(person_id, people),
+                            _id_hint(person_id, people)
+                            or f"check the id against the roster, or remove the pair from "
+                            f"matching.{section}",
                         )
                     )
                 elif people[person_id].role != role:
@@ -681,6 +690,8 @@ def check_state(program: Program) -> list[Problem]:
 def check_meeting_log(program: Program) -> list[Problem]:
     """The meeting log names known pairs, on dates inside the program."""
     info = program.config.program
+    if info.start >= info.end:  # check_dates says so once; every meeting would be "outside"
+        return []
     return check_meetings(program.meetings, program.pairings, info.start, info.end)
 
 

@@ -120,5 +120,15 @@ def resolve_pair(state: PairingState, text: str, names: Mapping[str, str] | None
         raise RmentorError(
             f"`{text}` has no active pair; to log a meeting of an ended pair use its id: {listed}"
         )
-    hint = suggest(text, [p.id for p in state.pairs]) or "pair ids are in state/pairings.toml"
-    raise RmentorError(f"unknown pair or participant `{text}` ({hint})")
+    person = next((k for k in names if fold(k) == wanted), None)
+    if person is not None:
+        raise RmentorError(
+            f"`{text}` ({names[person]}) has no pair: `rmentor match` left them without a "
+            f"partner (`rmentor explain {person}` says why)"
+        )
+    hint = suggest(text, [*(p.id for p in state.pairs), *names])
+    raise RmentorError(
+        f"unknown pair or participant `{text}`: give a pair id (`rmentor match` lists "
+        "them; they are in state/pairings.toml) or a participant id from the roster"
+        + (f" ({hint})" if hint else "")
+    )

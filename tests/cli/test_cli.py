@@ -106,7 +106,7 @@ def test_no_program_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert "Traceback" not in err
     code, _, err = run("validate", "--program", str(tmp_path / "nowhere"))
     assert code == 1
-    assert "no program.yaml in" in err
+    assert "there is no such folder" in err
 
 
 def test_validate_json(make_program: MakeProgram) -> None:

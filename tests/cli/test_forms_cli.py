@@ -123,8 +123,9 @@ def test_hostile_topic_titles_stay_strings(make_program: MakeProgram, tmp_path: 
 
 def test_an_unknown_format_is_refused(sample: Path) -> None:
     result = invoke("forms", "--program", str(sample), "--format", "docx")
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # wrong usage, refused before any work (SPEC §2)
     assert "docx" in result.stderr
+    assert "'--format'" in result.stderr
 
 
 # -- the round trip ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from ...errors import NoPairs, RmentorError
 from ...model.config import ProgramConfig
 from ...model.pairings import Pairing, PairingState
 from ...model.people import Participant
+from ...text import fold, suggest
 from .criteria import CRITERIA, RULE_WORDS, RULES, Block, rule_mode
 from .engine import MatchingProblem
 
@@ -88,6 +89,8 @@ def explain(
     people = {p.id: p for p in participants}
     if not state.pairs:
         raise NoPairs
+    if target not in by_id and target not in people:  # `e1003` for `E1003`, as `log` takes
+        target = next((k for k in (*by_id, *people) if fold(k) == fold(target)), target)
     subjects: list[tuple[str, Pairing | None]]
     if target in by_id:
         pair = by_id[target]
@@ -96,7 +99,12 @@ def explain(
         mine = [p for p in state.active if target in (p.mentor, p.mentee)]
         subjects = [(target, p) for p in mine] if mine else [(target, None)]
     else:
-        raise RmentorError(f"`{target}` is neither a pair id nor a participant id")
+        hint = suggest(target, [*by_id, *people])
+        raise RmentorError(
+            f"`{target}` is neither a pair id nor a participant id: give a participant id "
+            "from the roster's id column, or a pair id that `rmentor match` lists"
+            + (f" ({hint})" if hint else "")
+        )
     gone = state.withdrawn_ids()
     problem = MatchingProblem.build(
         config, [p for p in participants if p.id not in gone], history, everyone=participants
