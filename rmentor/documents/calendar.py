@@ -321,9 +321,13 @@ class _Item:
             event.add_component(alarm)
         return event
 
+    def _reminds(self, variant: Variant) -> bool:
+        """Whether the shape carries the reminder (never a cancelled event)."""
+        return variant != "publish" and self.alarm is not None and not self.cancelled
+
     def _alarm(self, variant: Variant) -> Alarm | None:
-        """The reminder, in the shapes that carry one (never for a cancelled event)."""
-        if variant == "publish" or self.alarm is None or self.cancelled:
+        """The reminder, in the shapes that carry one."""
+        if not self._reminds(variant) or self.alarm is None:
             return None
         alarm = Alarm()
         alarm.add("ACTION", "DISPLAY")
@@ -366,7 +370,7 @@ class _Item:
     def personal(self) -> bytes:
         """The `personal` VEVENT as bytes: `publish` with the VALARM before its end, as
         icalendar writes sub-components after the properties (tested byte for byte)."""
-        if self._alarm("personal") is None:
+        if not self._reminds("personal"):
             return self.publish
         end = b"END:VEVENT\r\n"
         return self.publish[: -len(end)] + self._alarm_bytes + end
@@ -420,6 +424,7 @@ class _Builder:
         }
         leader = config.program.leader
         self.organizer = _address(leader.email, leader.name, organizer=True)
+        self._attendees: dict[str, vCalAddress | None] = {}
 
     def name(self, person: str) -> str:
         """A person's name as one clean line (their id when they are not on the roster)."""
@@ -436,11 +441,14 @@ class _Builder:
         return self.name(person) + (f" ({', '.join(details)})" if details else "")
 
     def attendee(self, person: str) -> vCalAddress | None:
-        """An ATTENDEE for someone with a usable e-mail address."""
-        participant = self.people.get(person)
-        if participant is None:
-            return None
-        return _address(participant.email, self.name(person))
+        """An ATTENDEE for someone with a usable e-mail address (made once a person:
+        every one of their sessions names them)."""
+        if person not in self._attendees:
+            participant = self.people.get(person)
+            self._attendees[person] = (
+                None if participant is None else _address(participant.email, self.name(person))
+            )
+        return self._attendees[person]
 
     def place(self, plan: PairPlan) -> tuple[str, str | None]:
         """Where a pair meets: LOCATION text and a URL when it is a link. The roster's
@@ -790,6 +798,7 @@ def _text(value: str) -> str:
     return visible(value, lines=True)
 
 
+@lru_cache(maxsize=8192)  # names, themes and places recur on every session of a pair
 def _line(value: str) -> str:
     """Text as one line: every line break and run of spaces becomes one space, and
     nothing invisible is left (`text.visible`)."""
@@ -813,7 +822,7 @@ def _direct_line(name: str, value: Any) -> str | None:
     events use (None for any other: icalendar writes it). Building and serialising
     through icalendar costs about 0.3 ms an event; a program of 2,000 pairs has 43,000."""
     if name in _TEXT and isinstance(value, str):
-        return f"{name}:{vText(value).to_ical().decode('utf-8')}"
+        return f"{name}:{_escaped(value)}"
     if name == "SEQUENCE" and type(value) is int:
         return f"{name}:{value}"
     if name == "CATEGORIES" and value == [CATEGORY]:
@@ -833,6 +842,12 @@ def _direct_line(name: str, value: Any) -> str | None:
     if type(value) is dt.date:
         return f"{name};VALUE=DATE:{value:%Y%m%d}"
     return None
+
+
+@lru_cache(maxsize=1024)  # STATUS, TRANSP and LOCATION values recur on every event
+def _escaped(value: str) -> str:
+    """A TEXT value escaped as icalendar writes it."""
+    return str(vText(value).to_ical().decode("utf-8"))
 
 
 _PLAIN_PARAM = re.compile(r"^[A-Za-z0-9_+/-]+$")  # a TZID icalendar writes unquoted
