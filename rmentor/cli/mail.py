@@ -16,6 +16,7 @@ from .options import (
     QuietOption,
     TodayOption,
     program_folder,
+    refuse,
     settings,
     today_or,
 )
@@ -27,14 +28,7 @@ def _kinds(values: list[str] | None) -> list[str]:
     chosen = values or list(KINDS)
     for value in chosen:
         if value not in KINDS:
-            from ..text import suggest
-
-            hint = suggest(value, KINDS)
-            raise typer.BadParameter(
-                f"`{value}` is not a kind of message: use {', '.join(KINDS)}"
-                + (f" ({hint})" if hint else ""),
-                param_hint="'--kind'",
-            )
+            raise refuse(value, KINDS, "a kind of message", "--kind")
     return chosen
 
 

@@ -426,9 +426,10 @@ def schedule(
     ]
     lost = sum(len(unplaced.get(pair, ())) for pair in fallback)
     console.say(
-        f"{len(active)} pairs, {len(planned)} sessions planned, {moved} moved for holidays, "
-        f"{len(schedule.skipped) - sum(map(len, unplaced.values()))} skipped for holidays, "
-        f"blackouts or milestones, {len(config.meetings.milestones)} milestones."
+        f"{count(len(active), 'pair')}, {count(len(planned), 'session')} planned, "
+        f"{moved:,} moved for holidays, "
+        f"{len(schedule.skipped) - sum(map(len, unplaced.values())):,} skipped for holidays, "
+        f"blackouts or milestones, {count(len(config.meetings.milestones), 'milestone')}."
     )
     if periods:
         console.say(

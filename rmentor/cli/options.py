@@ -181,18 +181,24 @@ def today_or(text: str | None, option: str = "--today") -> dt.date:
 FORMATS = ("md", "html", "pdf")
 
 
+def refuse(value: str, allowed: tuple[str, ...], what: str, option: str) -> typer.BadParameter:
+    """The usage error for an option's value that is not one of `allowed`: what it is
+    not, the values it can be, and the nearest one when there is one."""
+    from ..text import suggest
+
+    hint = suggest(value, allowed)
+    choices = f"{', '.join(allowed[:-1])} or {allowed[-1]}" if len(allowed) > 1 else allowed[0]
+    return typer.BadParameter(
+        f"`{value}` is not {what}: use {choices}" + (f" ({hint})" if hint else ""),
+        param_hint=f"'{option}'",
+    )
+
+
 def check_format(value: str) -> str:
     """--format: md, html or pdf (any case); anything else is refused before any work."""
     fmt = value.strip().lower().lstrip(".")
     if fmt not in FORMATS:
-        from ..text import suggest
-
-        hint = suggest(fmt, FORMATS)
-        raise typer.BadParameter(
-            f"`{value}` is not a format rmentor writes: use md, html or pdf"
-            + (f" ({hint})" if hint else ""),
-            param_hint="'--format'",
-        )
+        raise refuse(fmt, FORMATS, "a format rmentor writes", "--format")
     return fmt
 
 

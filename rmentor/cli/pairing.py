@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..text import count
 from . import console
 from .options import (
     DryRunOption,
@@ -53,8 +54,8 @@ def _show_result(program: Program, result: MatchResult, quiet: bool) -> None:
     mean = sum(p.score for p in pairs) / len(pairs) if pairs else 0.0
     mentees = sum(1 for u in result.unmatched if u.role == "mentee")
     console.say(
-        f"{len(pairs)} pairs, {mentees} mentees without a mentor, mean score {mean:.3f}, "
-        f"total {result.total_score:.3f}."
+        f"{count(len(pairs), 'pair')}, {count(mentees, 'mentee')} without a mentor, "
+        f"mean score {mean:.3f}, total {result.total_score:.3f}."
     )
     console.say(
         f"Changes: {len(result.added)} added, {len(result.ended)} ended, "
