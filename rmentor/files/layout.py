@@ -37,14 +37,17 @@ def find_program(start: Path, explicit: Path | None = None) -> Path:
         if not (folder / PROGRAM_FILE).is_file():
             if (folder / PROGRAM_FILE).exists():  # a FIFO or a device: never opened
                 raise ProgramNotFound(f"{PROGRAM_FILE} in {explicit} is not a regular file")
-            raise ProgramNotFound(f"no {PROGRAM_FILE} in {explicit}")
+            raise ProgramNotFound(
+                f"{explicit} has no {PROGRAM_FILE}: give the folder that holds it to "
+                "--program, or start a program with `rmentor init DIR`"
+            )
         return folder
     for folder in (start.resolve(), *start.resolve().parents):
         if (folder / PROGRAM_FILE).is_file():
             return folder
     raise ProgramNotFound(
-        f"no {PROGRAM_FILE} here or in any parent folder; "
-        "run `rmentor init DIR` to start one, or pass --program DIR"
+        f"no {PROGRAM_FILE} in {start.resolve()} or any folder above it: cd into the "
+        "program folder, pass --program DIR, or run `rmentor init DIR` to start one"
     )
 
 

@@ -58,7 +58,8 @@ _ADVICE = {
     errno.EDQUOT: "the disk quota is used up: free some space and run again",
     errno.EROFS: "the disk is read-only: copy the program folder somewhere writable, "
     "or pass --out DIR for documents",
-    errno.EACCES: "permission denied: check who owns the folder and its permissions",
+    errno.EACCES: "permission denied: close the file if another program (Excel, a PDF "
+    "viewer) has it open, or check who owns the folder and its permissions",
     errno.EPERM: "not permitted: check who owns the folder and its permissions",
     errno.ENOTDIR: "a part of this path is a file, not a folder: move the file away",
     errno.EISDIR: "this is a folder where a file belongs: move the folder away",

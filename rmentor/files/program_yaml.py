@@ -183,6 +183,21 @@ class _Builder:
         return result
 
 
+def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
+    """What to do about a YAML syntax error, for the mistakes people make most."""
+    problem = f"{exc.problem or ''} {exc.context or ''}"
+    if "mapping values are not allowed" in problem:
+        return 'a value holding ": " must be quoted, e.g. name: "Digital: Fluency"'
+    if "\\t" in problem or "\t" in problem:
+        return "indent with spaces, not tabs"
+    opened = exc.context_mark.line + 1 if exc.context_mark is not None else None
+    if "expected ',' or '}'" in problem and opened:
+        return f"close the {{ opened on line {opened} with }}"
+    if "expected ',' or ']'" in problem and opened:
+        return f"close the [ opened on line {opened} with ]"
+    return "check the indentation and quotes of this line and the one above it"
+
+
 def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
     """Parse one YAML document strictly; return (value, positions, problems).
 
@@ -226,7 +241,7 @@ def load_yaml(data: bytes, file: str) -> tuple[Any, SourceMap, list[Problem]]:
         what = exc.problem or exc.context or "invalid YAML"
         if exc.problem and exc.context and exc.context_mark is not None:
             what += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        return None, SourceMap(file), [error(where, f"YAML syntax: {what}")]
+        return None, SourceMap(file), [error(where, f"YAML syntax: {what}", _yaml_hint(exc))]
     except yaml.YAMLError as exc:
         return None, SourceMap(file), [error(top, f"YAML: {exc}")]
     finally:

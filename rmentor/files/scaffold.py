@@ -34,8 +34,14 @@ def _check_target(directory: Path) -> None:
     if directory.exists() and not directory.is_dir():
         raise RmentorError(f"{directory} exists and is not a folder")
     if directory.is_dir() and any(directory.iterdir()):
+        hint = (
+            f" (it holds a program already: cd {directory} and run `rmentor validate`)"
+            if (directory / "program.yaml").is_file()
+            else ""
+        )
         raise FolderNotEmpty(
-            f"{directory} is not empty; init writes only into a new or empty folder"
+            f"{directory} is not empty; init writes only into a new or empty folder: "
+            f"give a new folder's name{hint}"
         )
 
 

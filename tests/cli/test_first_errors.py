@@ -82,7 +82,14 @@ def test_program_yaml_itself_names_its_folder(sample: Path) -> None:
 def test_no_program_yaml_here_or_above(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = rmentor(None, "status")
-    refused(result, 1, "no program.yaml here or in any parent folder", "rmentor init", "--program")
+    refused(
+        result,
+        1,
+        "or any folder above it",
+        "cd into the program folder",
+        "rmentor init",
+        "--program",
+    )
 
 
 # -- typos and bad option values (wrong usage: exit 2) ---------------------------------------

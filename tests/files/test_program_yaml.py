@@ -95,3 +95,29 @@ def test_arbitrary_text_never_raises(text: str) -> None:
     assert all(isinstance(p, Problem) for p in problems)
     if problems and problems[0].severity is Severity.ERROR and value is None:
         assert problems[0].location.line >= 1
+
+
+@pytest.mark.parametrize(
+    ("text", "located", "hint"),
+    [
+        (
+            "program:\n  name: Digital: Fluency\n",
+            "program.yaml:2:16:",
+            'must be quoted, e.g. name: "',
+        ),
+        ("program:\n\tname: x\n", "program.yaml:2:1:", "indent with spaces, not tabs"),
+        (
+            "a: 1\nb: {c: 1, d: 2\ne: 3\n",
+            "program.yaml:3:2:",
+            "close the { opened on line 2 with }",
+        ),
+        ("a: [1, 2\nb: 3\n", "program.yaml:2:2:", "close the [ opened on line 1 with ]"),
+        ("a:\n  - 1\n b: 2\n", "program.yaml:3:2:", "check the indentation and quotes"),
+    ],
+)
+def test_a_syntax_error_says_where_and_what_to_do(text: str, located: str, hint: str) -> None:
+    value, problems = load(text)
+    assert value is None
+    assert len(problems) == 1
+    assert problems[0].startswith(located) and "YAML syntax" in problems[0]
+    assert hint in problems[0]
