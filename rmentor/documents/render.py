@@ -114,12 +114,6 @@ def markdown_to_html(text: str) -> str:
 _TICK_BOX = re.compile(r"<li>(\n?<p>)?\[ \] ")
 
 
-def _fingerprint(context: Mapping[str, Any]) -> str:
-    # The context's repr is a faithful key: plain dicts, lists, strings, numbers and
-    # dates, always built in the same order. Far cheaper than rendering twice.
-    return repr(context)
-
-
 @dataclass(frozen=True)
 class Part:
     """One template rendered with one context: a letter, a guide, an agreement.
@@ -181,36 +175,30 @@ class Renderer:
         self.markdown_env.globals["raw"] = MarkdownText
         self.html_env.filters["css_string"] = css_string
         self.paper = paper
-        self._cache: dict[tuple[str, str], str] = {}
-        self._seen: dict[int, tuple[Mapping[str, Any], str]] = {}
+        self._cache: dict[tuple[str, str, int], tuple[Mapping[str, Any], str]] = {}
 
     def forget(self) -> None:
         """Drop the parts rendered so far (a worker's next chunk shares none of them);
         the compiled templates stay."""
         self._cache.clear()
-        self._seen.clear()
 
     def markdown(self, part: Part) -> str:
         """One part as Markdown (LF endings, one trailing newline).
 
-        Parts with equal contexts (the guides in every packet, a letter in the handouts
-        and in the packet) are rendered once.
+        Parts with the same context object are rendered once: the guides in every
+        packet, a letter in its own file and in the packet (documents share their
+        parts' contexts: `packets.Contexts`). Comparing contexts by content (their
+        repr, some 100 KB each) cost more than it saved.
         """
-        key = (part.template, self._fingerprint(part.context))
-        if key not in self._cache:
-            self._cache[key] = self._render_markdown(part)
-        return self._cache[key]
+        return self._once("md", part, lambda: self._render_markdown(part))
 
-    def _fingerprint(self, context: Mapping[str, Any]) -> str:
-        # Worked out once per context object: documents share their parts' contexts
-        # (`packets.Contexts`), and a large one (the coordinator's, every pair) is
-        # costly to repr. The object is kept, so its id cannot be reused meanwhile.
-        seen = self._seen.get(id(context))
-        if seen is not None and seen[0] is context:
-            return seen[1]
-        key = _fingerprint(context)
-        self._seen[id(context)] = (context, key)
-        return key
+    def _once(self, what: str, part: Part, make: Callable[[], str]) -> str:
+        # Keyed by the context's id, and the context is kept: its id cannot be reused.
+        key = (what, part.template, id(part.context))
+        found = self._cache.get(key)
+        if found is None or found[0] is not part.context:
+            found = self._cache[key] = (part.context, make())
+        return found[1]
 
     def _render_markdown(self, part: Part) -> str:
         try:
@@ -224,10 +212,7 @@ class Renderer:
 
     def html_body(self, part: Part) -> str:
         """One part as an HTML fragment (Markdown rendered, raw HTML never passed)."""
-        key = ("html:" + part.template, self._fingerprint(part.context))
-        if key not in self._cache:
-            self._cache[key] = markdown_to_html(self.markdown(part))
-        return self._cache[key]
+        return self._once("html", part, lambda: markdown_to_html(self.markdown(part)))
 
     def document_markdown(self, parts: Sequence[Part]) -> str:
         """Several parts as one Markdown file, separated by horizontal rules."""
