@@ -217,6 +217,8 @@ def _matched_sessions(
     """Indexes of the sessions some entry accounts for: each entry takes the nearest
     session not yet taken, less than one period from its date (the earlier on a tie).
     `sessions` are sorted by start."""
+    if not entries:  # a pair that logged nothing (most, early on): nothing to match
+        return set()
     days = [s.start.date() for s in sessions]
     reach = dt.timedelta(days=period)
     taken: set[int] = set()

@@ -9,7 +9,9 @@ what commands call: it raises `InvalidProgram` with all problems when any is an 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -128,10 +130,30 @@ def read_program(folder: Path) -> Program:
     return replace(program, history=history, problems=tuple(problems))
 
 
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused for the duration, then as it was.
+
+    Reading a program of 10,000 people makes millions of objects that all live on
+    (parsed TOML, sessions, answers) and next to no cyclic garbage, yet each object made
+    counts towards the collector's next pass, and each pass walks the grown heap: at
+    10,000 people those passes were a sixth of the reading (measured: 6.9 s with them,
+    5.8 s without). Reference counting still frees everything else at once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load(folder: Path) -> Program:
     """Read the program and run every check; all problems in `Program.problems`."""
-    program = read_program(folder)
-    return replace(program, problems=(*program.problems, *check_program(program)))
+    with _no_cycle_collection():
+        program = read_program(folder)
+        return replace(program, problems=(*program.problems, *check_program(program)))
 
 
 def open_program(folder: Path) -> Program:

@@ -22,7 +22,7 @@ import tomli_w
 from ..errors import InvalidProgram, Location, error
 from .layout import MAIL_FILE
 from .output import write_text_atomic
-from .state import _list, _table, load_toml, read_state_text, toml_date
+from .state import _list, _table, fixed_offset, load_toml, read_state_text, toml_date
 
 FORMAT_VERSION = 1
 MAIL_BYTES = 64 * 1024 * 1024  # a program of 10,000 people, each sent a few dozen messages
@@ -125,7 +125,7 @@ def parse_mail(text: str, name: str = MAIL_FILE) -> MailState:
                     message_id=str(table["message_id"]),
                     file=str(table["file"]),
                     written=toml_date(table["written"]),
-                    sent=sent,
+                    sent=None if sent is None else fixed_offset(sent),
                     refused=tuple(str(a) for a in _list(table.get("refused", []))),
                     events={str(uid): int(seq) for uid, seq in events.items()},
                 )

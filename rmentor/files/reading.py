@@ -55,7 +55,9 @@ TABLE_BYTES = 20_000_000  # a roster, survey export or meetings.csv (CSV or .xls
 # ~6.5 KB a pair for half a year of weekly sessions (measured: 13 MB for 2,000 pairs,
 # read in 3.0 s with a 95 MB peak), so 40 MB holds about 6,000 pairs. A table header
 # (`[x]`, `[[x]]`) costs tomllib ~800 bytes of memory, ten times a value: 10 MB of nothing
-# but headers took 800 MB. So headers are counted before the parse.
+# but headers took 800 MB. So headers are counted before the parse. (rtoml reads a state
+# file first, five times faster, in parts of ~1 MB: `state.load_toml`; the caps are set
+# for tomllib, which reads whatever rtoml refuses.)
 PAIRINGS_BYTES = 4_000_000  # state/pairings.toml, and each matching.history file
 SCHEDULE_BYTES = 40_000_000  # state/schedule.toml
 TOML_TABLES = 300_000  # table headers in one state file: ~25 a pair in a schedule

@@ -143,7 +143,8 @@ def _row_to_participant(
         for title, index in sorted(reader.map.extra.items())
         if index < len(reader.row.cells) and reader.row.cells[index]
     }
-    cells = {f: reader.where(f) for f in reader.map.fields if f != SUBMITTED}
+    file, line = reader.table.file, reader.row.line  # each field's cell, as `where` gives it
+    cells = {f: Location(file, line, col) for f, col in reader.map.first_columns if f != SUBMITTED}
     return Participant(
         id=person_id,
         name=name,

@@ -102,7 +102,8 @@ def test_no_program_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.chdir(tmp_path)
     code, _, err = run("validate")
     assert code == 1
-    assert "or any folder above it" in err and "cd into the program folder" in err
+    assert "or any folder above it" in err
+    assert "cd into the program folder" in err
     assert "Traceback" not in err
     code, _, err = run("validate", "--program", str(tmp_path / "nowhere"))
     assert code == 1

@@ -119,5 +119,6 @@ def test_a_syntax_error_says_where_and_what_to_do(text: str, located: str, hint:
     value, problems = load(text)
     assert value is None
     assert len(problems) == 1
-    assert problems[0].startswith(located) and "YAML syntax" in problems[0]
+    assert problems[0].startswith(located)
+    assert "YAML syntax" in problems[0]
     assert hint in problems[0]
