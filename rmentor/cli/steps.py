@@ -19,15 +19,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..documents.packets import Contexts, handouts, index_document, packets
-from ..documents.render import Document, Progress, Renderer, render_documents
-from ..documents.report import CHART_DIR, ReportRun, certificate_documents, charts, report_document
 from ..engines.evaluation import answers_to_date, evaluate
-from ..engines.matching.engine import MatchResult, match, withdraw
-from ..engines.report import Cohort, Report, build_report
-from ..engines.schedule import plan_schedule
 from ..engines.status import Status, build_status
 from ..errors import (
     InvalidProgram,
@@ -63,6 +57,14 @@ from ..model.config import TopicIndex
 from ..model.pairings import Pairing, resolve_pair
 from ..model.program import Program
 from . import console
+
+if TYPE_CHECKING:  # the heavy modules (SciPy, Jinja, the documents) load in the steps
+    # that use them, not in every command (status and validate use none of them)
+    from ..documents.packets import Contexts
+    from ..documents.render import Document, Progress, Renderer
+    from ..documents.report import ReportRun
+    from ..engines.matching.engine import MatchResult
+    from ..engines.report import Report
 
 
 @contextmanager
@@ -139,6 +141,8 @@ def match_step(
 ) -> tuple[Program, MatchResult]:
     """Match; stage state/pairings.toml in `batch` (None: a dry run); the program with its
     new pairs. An empty roster is the user's to fill, said as such."""
+    from ..engines.matching.engine import match
+
     if not program.participants:
         files = ", ".join(
             str(f) if isinstance(f, str) else f.file for f in program.config.roster.files
@@ -190,6 +194,8 @@ def run_withdraw(
     progress: Progress | None = None,
 ) -> tuple[Program, MatchResult]:
     """`rmentor withdraw`: record that `person` left, end their pairs, re-pair their partners."""
+    from ..engines.matching.engine import withdraw
+
     with changing(folder, state=True, dry_run=dry_run, progress=progress) as batch:
         program = read_program(folder, progress)
         ids = [p.id for p in program.participants]
@@ -434,6 +440,7 @@ def schedule_step(
     """Plan every pair's meetings; stage state/schedule.toml and the .ics calendars in
     `batch` (None: a dry run)."""
     from ..documents.calendar import build_calendars, stamp_schedule
+    from ..engines.schedule import plan_schedule
 
     config = program.config
     if not program.pairings.pairs:
@@ -483,6 +490,8 @@ def run_schedule(
 
 def renderer(program: Program) -> Renderer:
     """The program's renderer: its own templates/ first, then the shipped ones."""
+    from ..documents.render import Renderer
+
     return Renderer(program.folder / TEMPLATES_DIR, program.config.program.paper)
 
 
@@ -491,7 +500,7 @@ def document_contexts(
 ) -> Contexts:
     """The documents' contexts, made once for handouts and packets (`extra`:
     `context_extra`, if already made)."""
-    from ..documents.packets import context_extra
+    from ..documents.packets import Contexts, context_extra
 
     return Contexts(
         program.config,
@@ -507,6 +516,8 @@ def handout_documents(
     program: Program, today: dt.date, contexts: Contexts | None = None
 ) -> list[Document]:
     """The `handouts` command's documents (`contexts`: `document_contexts`, if made)."""
+    from ..documents.packets import handouts
+
     made = contexts or document_contexts(program, today)
     return handouts(
         program.config,
@@ -525,6 +536,8 @@ def packet_documents(
     contexts: Contexts | None = None,
 ) -> list[Document]:
     """The `packet` command's documents (one pair's, or every pair's and the coordinator's)."""
+    from ..documents.packets import packets
+
     if only is not None:  # a pair id, or a person's id as `log` and `explain` take
         names = {p.id: p.name for p in program.participants}
         pair = resolve_pair(program.pairings, only, names)
@@ -554,6 +567,8 @@ def write_documents(
 
     Only files whose bytes change are staged, so a second build touches nothing.
     """
+    from ..documents.render import render_documents
+
     files: list[str] = []
     changed = 0
     for name, data in render_documents(docs, renderer(program), fmt, program.header, progress):
@@ -568,6 +583,8 @@ def write_documents(
 def evaluate_program(program: Program, today: dt.date, threshold: int | None = None) -> Report:
     """The program's report as of `today` (no cohorts); `threshold` raises its anonymity
     threshold (an earlier cohort is shown with the current program's, if stricter)."""
+    from ..engines.report import build_report
+
     config = program.config
     if threshold is not None and threshold > config.evaluation.anonymity_threshold:
         stricter = config.evaluation.model_copy(update={"anonymity_threshold": threshold})
@@ -584,7 +601,9 @@ def evaluate_program(program: Program, today: dt.date, threshold: int | None = N
 
 def report_step(program: Program, today: dt.date, progress: Progress | None = None) -> ReportRun:
     """The report as of `today`, with its earlier cohorts (evaluation.compare)."""
+    from ..documents.report import ReportRun
     from ..engines.purge import archived_cohort
+    from ..engines.report import Cohort
     from ..files.archive import read_standing
 
     config = program.config
@@ -633,6 +652,8 @@ def write_report(
     HTML and PDF they are inline. Certificates are for printing: HTML when the report
     is Markdown.
     """
+    from ..documents.report import CHART_DIR, certificate_documents, charts, report_document
+
     with console.working(progress, "drawing the charts"):
         drawn = charts(run)
     figures = {f"{CHART_DIR}/{name}.svg": chart.svg for name, chart in drawn.items()}
@@ -701,6 +722,8 @@ def build(
 ) -> BuildRun:
     """Everything in one go, on one loaded program: match (if no pairs yet), schedule,
     handouts, packets, report, certificates, index — written all at once at the end."""
+    from ..documents.packets import index_document
+
     target = out_folder(folder, out)
     steps: list[str] = []
     with changing(folder, state=True, out=target, progress=progress) as batch:
@@ -738,6 +761,8 @@ def _index_entries(
     fmt: str,
 ) -> list[tuple[str, str, str]]:
     """The index page's (group, title, file) rows, in the order it lists them."""
+    from ..documents.report import certificate_documents
+
     entries = [
         (GROUPS.get(d.path.split("/")[0], "Other"), d.title, f"{d.path}.{fmt}") for d in docs
     ]
