@@ -88,7 +88,13 @@ def _named_files(
         path = folder / name
         if not path.is_file():  # a FIFO or a device would block or never end: not opened
             what = "is not a regular file" if path.exists() else "not found"
-            problems.append(error(where.at("matching", "history", i), f"file `{name}` {what}"))
+            problems.append(
+                error(
+                    where.at("matching", "history", i),
+                    f"file `{name}` {what}",
+                    "give an earlier cohort's state/pairings.toml, relative to this program folder",
+                )
+            )
             continue
         history |= _state(partial(read_history, folder, name, ids), problems, set())
     for i, name in enumerate(config.evaluation.compare):

@@ -275,7 +275,9 @@ def responses_from_table(
         reader = Record(table, row, columns, spec, problems)
         responses.append(_row_to_response(reader, survey, plan, people, unknown))
         times.append(reader.submitted())
-    if any(text for _, text in unknown):  # empty cells alone are anonymous on purpose
+    # Empty cells alone are anonymous on purpose; with no one on the roster (a roster
+    # problem, reported already) every answer would be "unknown": nothing to add.
+    if people and any(text for _, text in unknown):
         problems.append(_anonymous_warning(table.file, unknown))
     if times and all(times):  # a person's later answer is the later submitted one
         order = sorted(range(len(responses)), key=lambda i: times[i] or dt.datetime.min)

@@ -172,7 +172,14 @@ def read_csv(
             ]
         return None, [error(Location(file, last + 1, 1), f"cannot read this CSV line: {exc}")]
     if header is None:
-        return None, [error(top, "the file has no header line")]
+        return None, [
+            error(
+                top,
+                "the file has no header line",
+                "the first line must name the columns, such as id,name,role: export the sheet "
+                "again with its header row",
+            )
+        ]
     return Table(file, header, header_line, tuple(rows)), []
 
 
@@ -321,7 +328,8 @@ def read_table(
             if path.parent.is_dir()
             else None
         )
-        return None, [error(named_at, f"file `{name}` not found", hint)]
+        where = f"looked for {path}; put the export there, or correct the name in program.yaml"
+        return None, [error(named_at, f"file `{name}` not found", hint or where)]
     except OSError as exc:
         return None, [error(named_at, f"cannot read `{name}`: {exc.strerror}")]
     if suffix == ".xlsx":

@@ -308,10 +308,25 @@ def test_a_missing_roster_is_one_error_not_a_cascade(sample: Path) -> None:
         rmentor(sample, "match", "--today", MATCH_DAY),
         1,
         "program.yaml:94:11: error: file `participants.csv` not found",
+        "put the export there, or correct the name in program.yaml",
         "nothing was written",
         "file:line:column",
     )
     assert "unknown participant" not in output  # matching.locked: not every id again
+    assert "name no participant" not in output  # nor every survey answer
+    assert snapshot(sample) == before
+
+
+def test_an_empty_roster_file_says_the_header_is_missing(sample: Path) -> None:
+    (sample / "participants.csv").write_text("")
+    before = snapshot(sample)
+    refused(
+        rmentor(sample, "validate"),
+        1,
+        "participants.csv:1:1: error: the file has no header line",
+        "must name the columns",
+        "export the sheet again with its header row",
+    )
     assert snapshot(sample) == before
 
 
