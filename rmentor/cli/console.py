@@ -185,6 +185,12 @@ class Progress:
                 if task and self._bar is not None:
                     self._bar.remove_task(task[0])
 
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         """Remove the bar."""
         with self._lock:

@@ -67,15 +67,14 @@ def _documents(
     folder = program_folder(program)
     day = today_or(today)
     target = out_folder(folder, out)
-    bar = console.Progress(enabled=not (quiet or settings().quiet))
-    try:
-        with changing(folder, out=target, progress=bar) as batch:
-            assert batch is not None
-            loaded = read_program(folder, bar)
-            docs = which(loaded, day)
-            written = write_documents(batch, docs, loaded, fmt, target, bar)
-    finally:
-        bar.close()
+    with (
+        console.Progress(enabled=not (quiet or settings().quiet)) as bar,
+        changing(folder, out=target, progress=bar) as batch,
+    ):
+        assert batch is not None
+        loaded = read_program(folder, bar)
+        docs = which(loaded, day)
+        written = write_documents(batch, docs, loaded, fmt, target, bar)
     _report_written(what, written, target, quiet)
 
 
@@ -132,14 +131,13 @@ def report(
     target = out_folder(folder, out)
     day = today_or(today)
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not (quiet or json_out))
-    try:
-        with changing(folder, out=target, dry_run=json_out, progress=bar) as batch:
-            run = report_step(read_program(folder, bar), day, bar)
-            if batch is not None:
-                written = write_report(batch, run, fmt, target, bar)
-    finally:
-        bar.close()
+    with (
+        console.Progress(enabled=not (quiet or json_out)) as bar,
+        changing(folder, out=target, dry_run=json_out, progress=bar) as batch,
+    ):
+        run = report_step(read_program(folder, bar), day, bar)
+        if batch is not None:
+            written = write_report(batch, run, fmt, target, bar)
     if batch is None:
         console.print_json(run.report.to_json())
         return
@@ -220,11 +218,8 @@ def build(
     folder = program_folder(program)
     target = out_folder(folder, out)
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not quiet)
-    try:
+    with console.Progress(enabled=not quiet) as bar:
         run = steps.build(folder, today=today_or(today), fmt=fmt, out=out, progress=bar)
-    finally:
-        bar.close()
     if not quiet:  # one summary: what was done, what was written, where to start
         files, changed = len(run.written.files), run.written.changed
         console.say(

@@ -64,8 +64,7 @@ def mail(
     from .steps import run_mail
 
     kinds = _kinds(kind)
-    bar = console.Progress(enabled=not (quiet or json_output or settings().quiet))
-    try:
+    with console.Progress(enabled=not (quiet or json_output or settings().quiet)) as bar:
         run = run_mail(
             program_folder(program),
             today=today_or(today),
@@ -75,8 +74,6 @@ def mail(
             dry_run=dry_run,
             progress=bar,
         )
-    finally:
-        bar.close()
     if json_output:
         console.print_json(
             {

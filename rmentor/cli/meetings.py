@@ -146,8 +146,7 @@ def log_command(
     same_day: Literal["refuse", "add", "replace"] = (
         "add" if add else "replace" if replace else "refuse"
     )
-    bar = console.Progress(enabled=not (quiet or settings().quiet))
-    try:
+    with console.Progress(enabled=not (quiet or settings().quiet)) as bar:
         run = run_log(
             program_folder(program),
             pair,
@@ -160,8 +159,6 @@ def log_command(
             dated=date is not None,
             progress=bar,
         )
-    finally:
-        bar.close()
     chosen, meeting = run.pair, run.meeting
     for other in run.earlier:
         console.warn(
@@ -186,11 +183,8 @@ def import_sessions(folder: Path, name: str, *, quiet: bool) -> None:
     """`log --import FILE`: the export's sessions appended; skipped rows shown as warnings."""
     from .steps import run_import
 
-    bar = console.Progress(enabled=not quiet)
-    try:
+    with console.Progress(enabled=not quiet) as bar:
         run = run_import(folder, name, bar)
-    finally:
-        bar.close()
     if run.problems:
         console.print_problems(run.problems, stderr=True)
     if not (quiet or settings().quiet):
@@ -215,11 +209,8 @@ def status_command(
     from .steps import load_status
 
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not (quiet or json_output))
-    try:
+    with console.Progress(enabled=not (quiet or json_output)) as bar:
         status = load_status(program_folder(program), today_or(today), bar)
-    finally:
-        bar.close()
     if json_output:
         console.print_json(status.to_json())
         return
@@ -344,8 +335,7 @@ def schedule(
     from ..model.sessions import NO_COMMON_TIME
     from .steps import run_schedule
 
-    bar = console.Progress(enabled=not (quiet or json_output or settings().quiet))
-    try:
+    with console.Progress(enabled=not (quiet or json_output or settings().quiet)) as bar:
         run = run_schedule(
             program_folder(program),
             today=today_or(today),
@@ -353,8 +343,6 @@ def schedule(
             dry_run=dry_run,
             progress=bar,
         )
-    finally:
-        bar.close()
     schedule = run.program.schedule
     sessions = schedule.sessions
     config = run.program.config

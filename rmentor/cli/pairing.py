@@ -160,8 +160,7 @@ def match(
     from .steps import run_match
 
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not (quiet or json_output))
-    try:
+    with console.Progress(enabled=not (quiet or json_output)) as bar:
         loaded, result = run_match(
             program_folder(program),
             today=today_or(today),
@@ -169,8 +168,6 @@ def match(
             dry_run=dry_run,
             progress=bar,
         )
-    finally:
-        bar.close()
     if json_output:
         console.print_json(_match_json(result))
     else:
@@ -195,8 +192,7 @@ def withdraw(
     from .steps import run_withdraw
 
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not (quiet or json_output))
-    try:
+    with console.Progress(enabled=not (quiet or json_output)) as bar:
         loaded, result = run_withdraw(
             program_folder(program),
             person,
@@ -205,8 +201,6 @@ def withdraw(
             dry_run=dry_run,
             progress=bar,
         )
-    finally:
-        bar.close()
     if json_output:
         console.print_json(_match_json(result))
         return
@@ -230,14 +224,11 @@ def explain(
     from .steps import read_program
 
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not (quiet or json_output))
-    try:
+    with console.Progress(enabled=not (quiet or json_output)) as bar:
         loaded = read_program(program_folder(program), bar)
         found = explain_pairing(
             loaded.config, loaded.participants, loaded.pairings, target, set(loaded.history)
         )
-    finally:
-        bar.close()
     if json_output:
         console.print_json({"explanations": [e.to_json() for e in found]})
         return

@@ -70,12 +70,8 @@ def validate(
     from .steps import validate_program
 
     quiet = quiet or settings().quiet
-    bar = console.Progress(enabled=not (quiet or json_output))
-    try:
-        with bar.working(console.READING):
-            problems, summary = validate_program(program_folder(program))
-    finally:
-        bar.close()
+    with console.Progress(enabled=not (quiet or json_output)) as bar, bar.working(console.READING):
+        problems, summary = validate_program(program_folder(program))
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     warnings = len(problems) - errors
     failed = errors > 0 or (strict and warnings > 0)
@@ -252,13 +248,10 @@ def purge(
     exports, notes, state, out/. See docs/purge.md.
     """
     day = today_or(today)
-    bar = console.Progress(enabled=not (quiet or json_output or settings().quiet))
-    try:
+    with console.Progress(enabled=not (quiet or json_output or settings().quiet)) as bar:
         run = run_purge(
             program_folder(program), today=day, force=force, dry_run=dry_run, progress=bar
         )
-    finally:
-        bar.close()
     if json_output:
         console.print_json(_purge_json(run))
     elif not (quiet or settings().quiet):
