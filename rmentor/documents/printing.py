@@ -147,12 +147,16 @@ def print_documents(
         with _worker_environment():
             results = pool.map(_print_chunk, jobs)  # submits every job: workers start here
         done = 0
-        for printed in results:
-            for data in printed:
-                done += 1
-                yield data
-                if progress is not None:
-                    progress(done)
+        try:
+            for printed in results:
+                for data in printed:
+                    done += 1
+                    yield data
+                    if progress is not None:
+                        progress(done)
+        except BaseException:  # a chunk failed, or the caller stopped: print no more
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 @contextmanager

@@ -426,9 +426,13 @@ def _render_parallel(
     done = 0
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for chunk, rendered in zip(chunks, pool.map(_render_chunk, jobs), strict=True):
-            for doc, data in zip(chunk, rendered, strict=True):
-                yield f"{doc.path}.{fmt}", data
-            done += len(chunk)
-            if progress is not None:
-                progress(f"writing {fmt}", done, len(docs))
+        try:
+            for chunk, rendered in zip(chunks, pool.map(_render_chunk, jobs), strict=True):
+                for doc, data in zip(chunk, rendered, strict=True):
+                    yield f"{doc.path}.{fmt}", data
+                done += len(chunk)
+                if progress is not None:
+                    progress(f"writing {fmt}", done, len(docs))
+        except BaseException:  # a chunk failed, or the caller stopped: render no more
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise

@@ -148,13 +148,17 @@ _SHORT_TIME = re.compile(r":(?<=(?<![\d:+-])\d\d:)\d\d(?!:\d)")
 _BRACE = re.compile(r"[{}]")
 # A line with an inline table of scalars, opened and closed on it, as tomli-w writes an
 # entry of an array of tables (`skipped`): `    { pair = "p1", date = 2027-04-05 },`.
-_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
-_SCALAR = r"""(?:"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[A-Za-z0-9_:.+-]+(?: [0-9:.+-]+)?)"""
-_PAIR = rf"{_KEY}(?:[ \t]*\.[ \t]*{_KEY})*[ \t]*=[ \t]*{_SCALAR}"
+# Every quantifier is possessive (`*+`, `++`): with backtracking, a brace and a long
+# run of spaces took time in the square of the line's length (a hostile file could
+# stop a command for hours). A brace line longer than INLINE_LINE_MAX is not looked at.
+_KEY = r"""(?:[A-Za-z0-9_-]++|"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+')"""
+_SCALAR = r"""(?:"(?:[^"\\\n]|\\.)*+"|'[^'\n]*+'|[A-Za-z0-9_:.+-]++(?: [0-9:.+-]++)?+)"""
+_PAIR = rf"{_KEY}(?:[ \t]*+\.[ \t]*+{_KEY})*+[ \t]*+=[ \t]*+{_SCALAR}"
 _INLINE_LINE = re.compile(
-    rf"[ \t]*(?:{_KEY}[ \t]*=[ \t]*)?\{{[ \t]*(?:{_PAIR}(?:[ \t]*,[ \t]*{_PAIR})*)?[ \t]*\}}"
-    r"[ \t]*,?[ \t]*(?:#[^\n]*)?"
+    rf"[ \t]*+(?:{_KEY}[ \t]*+=[ \t]*+)?+\{{[ \t]*+(?:{_PAIR}(?:[ \t]*+,[ \t]*+{_PAIR})*+)?+"
+    r"[ \t]*+\}[ \t]*+,?+[ \t]*+(?:#[^\n]*+)?+"
 )
+INLINE_LINE_MAX = 2_000  # characters; tomli-w's inline tables are a line of ~60
 
 
 def load_toml(text: str, name: str) -> dict[str, Any]:
@@ -188,6 +192,8 @@ def _load_rtoml(text: str) -> dict[str, Any] | None:
     """rtoml's reading of `text`; None when tomllib is to read it instead."""
     if text.startswith("\ufeff") or _toml_1_1(text):
         return None  # a byte-order mark (rtoml skips it, tomllib refuses it), or TOML 1.1
+    if "\r" in text:  # tomllib reads CRLF in a multi-line string as LF, rtoml keeps it
+        text = text.replace("\r\n", "\n")  # (a bare CR stays: both refuse it)
     try:
         if len(text) <= TOML_PART_MAX:
             return rtoml.loads(text)
@@ -208,7 +214,7 @@ def _toml_1_1(text: str) -> bool:
         start = text.rfind("\n", 0, brace.start()) + 1
         end = text.find("\n", brace.start())
         at = len(text) if end < 0 else end
-        if not _INLINE_LINE.fullmatch(text, start, at):
+        if at - start > INLINE_LINE_MAX or not _INLINE_LINE.fullmatch(text, start, at):
             return True
     return False
 

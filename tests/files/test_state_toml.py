@@ -154,6 +154,11 @@ def test_a_sent_time_is_a_plain_offset_that_pickles() -> None:
         'a = "\\ud800"\n',
         "a = 1\r\nb = 2\r\n",
         "a = 1\rb = 2\n",
+        'a = """x\r\ny"""\r\n',  # CRLF in a multi-line string: LF for tomllib
+        "a = '''x\r\ny'''\n",
+        "version = 1\n[pairs.p1]\nnote = { a = 1 }" + " " * 30000 + "x\n",  # brace, spaces
+        "x = {" + " " * 100000 + "\n",
+        "a = { b = 1 }" + " " * 3000 + "\n",  # a valid inline table on a long line
         "\ufeffa = 1\n",
         "# \x7f\na = 1\n",
         "",
@@ -279,3 +284,11 @@ def test_a_mutated_schedule_read_in_parts_reads_as_before(text: str) -> None:
 @given(st.text(max_size=200))
 def test_any_text_reads_as_before(text: str) -> None:
     assert_reads_as_before(text)
+
+
+def test_a_long_brace_line_is_left_to_tomllib_and_checked_in_linear_time() -> None:
+    # With backtracking, the first of these took 38 s and the second hours (the time
+    # grew with the square of the line); both must be answered at once.
+    assert state._INLINE_LINE.fullmatch("a = {}" + " " * 50_000 + "x") is None
+    assert state._toml_1_1("a = { b = 1 }" + " " * (state.INLINE_LINE_MAX + 1) + "\n")
+    assert not state._toml_1_1('    { pair = "p1", date = 2027-04-05 },\n')
