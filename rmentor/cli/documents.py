@@ -18,6 +18,7 @@ from .options import (
     TodayOption,
     check_format,
     program_folder,
+    progress_bar,
     settings,
     today_or,
 )
@@ -68,7 +69,7 @@ def _documents(
     day = today_or(today)
     target = out_folder(folder, out)
     with (
-        console.Progress(enabled=not (quiet or settings().quiet)) as bar,
+        progress_bar(quiet) as bar,
         changing(folder, out=target, progress=bar) as batch,
     ):
         assert batch is not None
@@ -132,7 +133,7 @@ def report(
     day = today_or(today)
     quiet = quiet or settings().quiet
     with (
-        console.Progress(enabled=not (quiet or json_out)) as bar,
+        progress_bar(quiet, json_out) as bar,
         changing(folder, out=target, dry_run=json_out, progress=bar) as batch,
     ):
         run = report_step(read_program(folder, bar), day, bar)
@@ -218,7 +219,7 @@ def build(
     folder = program_folder(program)
     target = out_folder(folder, out)
     quiet = quiet or settings().quiet
-    with console.Progress(enabled=not quiet) as bar:
+    with progress_bar(quiet) as bar:
         run = steps.build(folder, today=today_or(today), fmt=fmt, out=out, progress=bar)
     if not quiet:  # one summary: what was done, what was written, where to start
         files, changed = len(run.written.files), run.written.changed

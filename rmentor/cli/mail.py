@@ -16,6 +16,7 @@ from .options import (
     QuietOption,
     TodayOption,
     program_folder,
+    progress_bar,
     refuse,
     settings,
     today_or,
@@ -64,7 +65,7 @@ def mail(
     from .steps import run_mail
 
     kinds = _kinds(kind)
-    with console.Progress(enabled=not (quiet or json_output or settings().quiet)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         run = run_mail(
             program_folder(program),
             today=today_or(today),

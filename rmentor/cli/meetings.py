@@ -21,6 +21,7 @@ from .options import (
     TodayOption,
     check_date,
     program_folder,
+    progress_bar,
     settings,
     today_or,
 )
@@ -146,7 +147,7 @@ def log_command(
     same_day: Literal["refuse", "add", "replace"] = (
         "add" if add else "replace" if replace else "refuse"
     )
-    with console.Progress(enabled=not (quiet or settings().quiet)) as bar:
+    with progress_bar(quiet) as bar:
         run = run_log(
             program_folder(program),
             pair,
@@ -183,7 +184,7 @@ def import_sessions(folder: Path, name: str, *, quiet: bool) -> None:
     """`log --import FILE`: the export's sessions appended; skipped rows shown as warnings."""
     from .steps import run_import
 
-    with console.Progress(enabled=not quiet) as bar:
+    with progress_bar(quiet) as bar:
         run = run_import(folder, name, bar)
     if run.problems:
         console.print_problems(run.problems, stderr=True)
@@ -209,7 +210,7 @@ def status_command(
     from .steps import load_status
 
     quiet = quiet or settings().quiet
-    with console.Progress(enabled=not (quiet or json_output)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         status = load_status(program_folder(program), today_or(today), bar)
     if json_output:
         console.print_json(status.to_json())
@@ -335,7 +336,7 @@ def schedule(
     from ..model.sessions import NO_COMMON_TIME
     from .steps import run_schedule
 
-    with console.Progress(enabled=not (quiet or json_output or settings().quiet)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         run = run_schedule(
             program_folder(program),
             today=today_or(today),

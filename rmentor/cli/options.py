@@ -41,6 +41,11 @@ def settings() -> Settings:
     return _SETTINGS
 
 
+def progress_bar(quiet: bool, json_output: bool = False) -> console.Progress:
+    """A command's progress bar: off with its --quiet or the global one, and with --json."""
+    return console.Progress(enabled=not (quiet or json_output or settings().quiet))
+
+
 def set_settings(new: Settings) -> None:
     """Record the options given before the command name."""
     global _SETTINGS

@@ -15,6 +15,7 @@ from .options import (
     QuietOption,
     TodayOption,
     program_folder,
+    progress_bar,
     settings,
     today_or,
 )
@@ -160,7 +161,7 @@ def match(
     from .steps import run_match
 
     quiet = quiet or settings().quiet
-    with console.Progress(enabled=not (quiet or json_output)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         loaded, result = run_match(
             program_folder(program),
             today=today_or(today),
@@ -192,7 +193,7 @@ def withdraw(
     from .steps import run_withdraw
 
     quiet = quiet or settings().quiet
-    with console.Progress(enabled=not (quiet or json_output)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         loaded, result = run_withdraw(
             program_folder(program),
             person,
@@ -224,7 +225,7 @@ def explain(
     from .steps import read_program
 
     quiet = quiet or settings().quiet
-    with console.Progress(enabled=not (quiet or json_output)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         loaded = read_program(program_folder(program), bar)
         found = explain_pairing(
             loaded.config, loaded.participants, loaded.pairings, target, set(loaded.history)

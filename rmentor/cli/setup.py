@@ -25,6 +25,7 @@ from .options import (
     QuietOption,
     TodayOption,
     program_folder,
+    progress_bar,
     settings,
     today_or,
 )
@@ -70,7 +71,7 @@ def validate(
     from .steps import validate_program
 
     quiet = quiet or settings().quiet
-    with console.Progress(enabled=not (quiet or json_output)) as bar, bar.working(console.READING):
+    with progress_bar(quiet, json_output) as bar, bar.working(console.READING):
         problems, summary = validate_program(program_folder(program))
     errors = sum(1 for p in problems if p.severity is Severity.ERROR)
     warnings = len(problems) - errors
@@ -248,7 +249,7 @@ def purge(
     exports, notes, state, out/. See docs/purge.md.
     """
     day = today_or(today)
-    with console.Progress(enabled=not (quiet or json_output or settings().quiet)) as bar:
+    with progress_bar(quiet, json_output) as bar:
         run = run_purge(
             program_folder(program), today=day, force=force, dry_run=dry_run, progress=bar
         )
