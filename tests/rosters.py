@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import yaml
@@ -288,3 +288,18 @@ def program_yaml(config: ProgramConfig) -> str:
         "matching": config.matching.model_dump(mode="json", exclude_defaults=True),
     }
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def config_from(
+    start: dt.date, end: dt.date, sections: Mapping[str, object] | None = None
+) -> ProgramConfig:
+    """A program config read from plain data, as program.yaml gives it: a bare
+    `program:` section (T of O, led by L, from `start` to `end`) and `sections`."""
+    program = {
+        "name": "T",
+        "organization": "O",
+        "leader": {"name": "L"},
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+    }
+    return ProgramConfig.model_validate({"program": program, **(sections or {})})

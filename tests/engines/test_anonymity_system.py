@@ -46,7 +46,7 @@ from rmentor.model.pairings import Pairing, PairingState
 from rmentor.model.people import Participant
 from rmentor.model.sessions import Schedule
 from tests.conftest import SAMPLE
-from tests.rosters import person
+from tests.rosters import config_from, person
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)
 AFTER = dt.date(2027, 6, 30)  # after the end: every answer counts, every goal is decided
@@ -322,15 +322,10 @@ def determined_groups(figures: Sequence[Figure], threshold: int) -> list[str]:
 
 
 def config_for(threshold: int, goals: Sequence[dict[str, object]]) -> ProgramConfig:
-    return ProgramConfig.model_validate(
+    return config_from(
+        START,
+        END,
         {
-            "program": {
-                "name": "T",
-                "organization": "O",
-                "leader": {"name": "L"},
-                "start": START.isoformat(),
-                "end": END.isoformat(),
-            },
             "topics": [{"id": t, "title": t.title()} for t in TOPICS],
             "goals": list(goals),
             "evaluation": {
@@ -341,7 +336,7 @@ def config_for(threshold: int, goals: Sequence[dict[str, object]]) -> ProgramCon
                     {"file": "final.csv", "kind": "final"},
                 ],
             },
-        }
+        },
     )
 
 

@@ -29,7 +29,7 @@ from rmentor.model.activity import Meeting, MeetingStatus, Response
 from rmentor.model.config import Goal, ProgramConfig
 from rmentor.model.pairings import Pairing, PairingState, Withdrawal
 from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
-from tests.rosters import person
+from tests.rosters import config_from, person
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)
 ZONE = ZoneInfo("Europe/Berlin")
@@ -91,15 +91,10 @@ MEETINGS = [
 def program(
     goals: list[dict[str, object]] | None = None, min_sessions: int = 4, threshold: int = 1
 ) -> ProgramConfig:
-    return ProgramConfig.model_validate(
+    return config_from(
+        START,
+        END,
         {
-            "program": {
-                "name": "T",
-                "organization": "O",
-                "leader": {"name": "L"},
-                "start": START.isoformat(),
-                "end": END.isoformat(),
-            },
             "topics": [{"id": "video", "title": "V"}, {"id": "ai", "title": "A"}],
             "goals": goals or [],
             "evaluation": {
@@ -111,7 +106,7 @@ def program(
                     {"file": "final.csv", "kind": "final"},
                 ],
             },
-        }
+        },
     )
 
 

@@ -14,7 +14,7 @@ from rmentor.model.activity import Response
 from rmentor.model.config import ProgramConfig
 from rmentor.model.pairings import Pairing, PairingState
 from rmentor.model.sessions import Schedule
-from tests.rosters import person
+from tests.rosters import config_from, person
 
 START, END = dt.date(2027, 1, 11), dt.date(2027, 6, 25)
 TODAY = dt.date(2027, 7, 1)
@@ -27,15 +27,10 @@ PAIRS = PairingState(
 
 
 def program(threshold: int = 3, goals: list[dict[str, object]] | None = None) -> ProgramConfig:
-    return ProgramConfig.model_validate(
+    return config_from(
+        START,
+        END,
         {
-            "program": {
-                "name": "T",
-                "organization": "O",
-                "leader": {"name": "L"},
-                "start": START.isoformat(),
-                "end": END.isoformat(),
-            },
             "goals": goals or [],
             "evaluation": {
                 "anonymity_threshold": threshold,
@@ -44,7 +39,7 @@ def program(threshold: int = 3, goals: list[dict[str, object]] | None = None) ->
                     for k in ("pre", "fit_check", "midpoint", "final", "follow_up")
                 ],
             },
-        }
+        },
     )
 
 

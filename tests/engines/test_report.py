@@ -45,7 +45,7 @@ from rmentor.model.pairings import Pairing, PairingState, Withdrawal
 from rmentor.model.people import Participant
 from rmentor.model.sessions import PairPlan, Schedule, Session, Slot
 from tests.conftest import SAMPLE, snapshot
-from tests.rosters import person
+from tests.rosters import config_from, person
 
 runner = CliRunner()
 SETUP_DAY = "2027-01-04"  # before the sample starts: match and schedule
@@ -520,21 +520,16 @@ START, END = dt.date(2027, 1, 13), dt.date(2027, 6, 25)  # START is a Wednesday
 
 
 def config(surveys: Sequence[str] = ("pre", "final"), **evaluation: Any) -> ProgramConfig:
-    return ProgramConfig.model_validate(
+    return config_from(
+        START,
+        END,
         {
-            "program": {
-                "name": "T",
-                "organization": "O",
-                "leader": {"name": "L"},
-                "start": START.isoformat(),
-                "end": END.isoformat(),
-            },
             "topics": [{"id": "video", "title": "V"}],
             "evaluation": {
                 "surveys": [{"file": f"{k}.csv", "kind": k} for k in surveys],
                 **evaluation,
             },
-        }
+        },
     )
 
 

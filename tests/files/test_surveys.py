@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from rmentor.errors import Location, Severity
 from rmentor.files.surveys import load_surveys, parse_rating
 from rmentor.model.config import ProgramConfig
-from tests.rosters import person
+from tests.rosters import config_from, person
 
 HEADERS = {
     "Your participant ID": "respondent",
@@ -24,18 +25,13 @@ HEADERS = {
 
 def config(**survey: object) -> ProgramConfig:
     entry = {"file": "feedback/final.csv", "kind": "final", "columns": HEADERS, **survey}
-    return ProgramConfig.model_validate(
+    return config_from(
+        dt.date(2027, 1, 11),
+        dt.date(2027, 6, 25),
         {
-            "program": {
-                "name": "T",
-                "organization": "O",
-                "leader": {"name": "L"},
-                "start": "2027-01-11",
-                "end": "2027-06-25",
-            },
             "topics": [{"id": "video", "title": "Video"}, {"id": "ai", "title": "AI"}],
             "evaluation": {"surveys": [entry]},
-        }
+        },
     )
 
 
