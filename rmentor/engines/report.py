@@ -61,6 +61,11 @@ SATISFACTION_FLOOR = 3.5
 DROPOUT_CEILING = 0.1
 
 
+# The fit check's free text is read by the coordinator alone, as its forms promise
+# ("Only the coordinator reads it": it is about one pair), never quoted in the report.
+COORDINATOR_ONLY_COMMENTS = frozenset({"fit_check"})
+
+
 @dataclass(frozen=True)
 class Recommendation:
     """What to do about a shortfall."""
@@ -629,7 +634,8 @@ def build_report(
 
     by_kind_all = latest_answers(responses, kinds)  # comments: every answer, names blanked
     redactor = Redactor(participants)
-    shown, hidden = comments(by_kind_all, redactor, threshold, info.name)
+    quoted = {k: v for k, v in by_kind_all.items() if k not in COORDINATOR_ONLY_COMMENTS}
+    shown, hidden = comments(quoted, redactor, threshold, info.name)
     follow_up = {"follow_up": by_kind_all.get("follow_up", [])}
     changes, changes_hidden = comments(follow_up, redactor, threshold, info.name, "changes")
     reasons: dict[str, int] = {}

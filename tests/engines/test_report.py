@@ -848,3 +848,22 @@ def test_report_prints_each_goal_with_its_direction(prepared: Path, tmp_path: Pa
     assert "≤ 10 %" in out  # dropout: at most
     assert "(mentees)" in out  # the skills goal counts the mentees' answers
     assert "28 certificates" in out
+
+
+def test_the_fit_checks_free_text_is_never_quoted_in_the_report(tmp_path: Path) -> None:
+    # `rmentor forms` maps the fit check's "Anything we should know?" to comments, and
+    # its forms say only the coordinator reads it: the report must not quote it.
+    folder = prepare(copy_sample(tmp_path / "p"))
+    yaml_text = (folder / "program.yaml").read_text()
+    yaml_text = yaml_text.replace(
+        '"Anything we should know?": ~', '"Anything we should know?": comments'
+    )
+    (folder / "program.yaml").write_text(yaml_text)
+    answers = folder / "feedback" / "fit-check.csv"
+    rows = answers.read_text().splitlines()
+    rows = [rows[0]] + [row.removesuffix(',""') + ',"FIT CHECK SECRET"' for row in rows[1:]]
+    answers.write_text("\n".join(rows) + "\n")
+    data = json.loads(run("report", "--json", "--today", "2027-06-30", "--program", str(folder)))
+    assert data["comments"]  # the other surveys' comments are still quoted
+    assert not [c for c in data["comments"] if c["survey"] == "fit_check"]
+    assert "FIT CHECK SECRET" not in json.dumps(data)
