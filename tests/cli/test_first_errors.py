@@ -469,30 +469,34 @@ def test_report_shows_its_progress(matched: Path, recorded: list[str]) -> None:
 
 def test_a_run_waiting_for_another_says_so(matched: Path, recorded: list[str]) -> None:
     """Two runs on one program: the second waits for the lock inside a step that says
-    it is waiting, so a terminal shows why nothing happens."""
+    it is waiting, so a terminal shows why nothing happens. The other run lets go only
+    once that step is drawn (no timing: a slow start cannot make it pass or fail)."""
     import threading
 
     from rmentor.files.layout import program_lock
 
-    held, release = threading.Event(), threading.Event()
+    waiting = "waiting for another rmentor run on this program"
+    held, seen_waiting = threading.Event(), threading.Event()
 
     def other_run() -> None:
         with program_lock(matched):
             held.set()
-            release.wait(5)
+            for _ in range(500):  # up to 10 s for the second run to reach the lock
+                if waiting in recorded:
+                    seen_waiting.set()
+                    break
+                time.sleep(0.02)
 
     thread = threading.Thread(target=other_run)
     thread.start()
     held.wait(5)
-    threading.Timer(0.5, release.set).start()
     try:
         result = rmentor(matched, "handouts", "--today", MATCH_DAY)
     finally:
-        release.set()
         thread.join()
     assert result.exit_code == 0, result.output
-    waited = Recorder.durations["waiting for another rmentor run on this program"]
-    assert waited >= 0.4, Recorder.durations
+    assert seen_waiting.is_set()  # drawn while the other run still held the lock
+    assert waiting in Recorder.durations  # and ended once it let go
 
 
 @pytest.mark.parametrize(
